@@ -1,0 +1,70 @@
+import type { Database } from '../db/database.ts';
+import { migrationStatus } from '../db/migrate.ts';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** A failed check that the server can run with, but should not be ignored. */
+  warning?: boolean;
+  detail: string;
+}
+
+/** What `genjin doctor` reports; also usable from tests. */
+export async function runChecks(database: Database): Promise<Check[]> {
+  const checks: Check[] = [];
+  const run = async (name: string, check: () => Promise<Omit<Check, 'name'>>) => {
+    try {
+      checks.push({ name, ...(await check()) });
+    } catch (error) {
+      checks.push({ name, ok: false, detail: (error as Error).message });
+    }
+  };
+
+  await run('connectivity', async () =>
+    database.withSession(async (s) => {
+      const [row] = await s.query<{ version: string }>('SELECT version() AS version');
+      return { ok: true, detail: `${database.kind} database at ${database.location}: ${row?.version.split(' on ')[0] ?? 'unknown'}` };
+    }),
+  );
+  if (!checks[0]?.ok) return checks;
+
+  await run('migrations', async () => {
+    const status = await migrationStatus(database);
+    if (status.modified.length > 0) return { ok: false, detail: `applied migrations edited since: ${status.modified.join(', ')}` };
+    if (status.pending.length > 0) return { ok: false, detail: `pending: ${status.pending.join(', ')} (run "genjin migrate")` };
+    return { ok: true, detail: `${status.applied.length} applied, none pending` };
+  });
+
+  await run('pg_trgm extension', async () =>
+    database.withSession(async (s) => {
+      const [installed] = await s.query<{ extversion: string }>(`SELECT extversion FROM pg_extension WHERE extname = 'pg_trgm'`);
+      if (installed) return { ok: true, detail: `installed (version ${installed.extversion})` };
+      const [available] = await s.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'`);
+      return available
+        ? { ok: false, detail: 'available but not installed: run "genjin migrate"' }
+        : { ok: false, detail: 'not available on this server: install the PostgreSQL contrib package (postgresql-contrib)' };
+    }),
+  );
+
+  await run('Chinese text search', async () =>
+    database.withSession(async (s) => {
+      const [db] = await s.query<{ datctype: string; encoding: string }>(
+        `SELECT datctype, pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = current_database()`,
+      );
+      // pg_trgm keeps only characters the ctype calls letters; under LC_CTYPE=C no CJK character is one.
+      const [trigrams] = await s.query<{ n: number }>(`SELECT cardinality(show_trgm('张三丰')) AS n`);
+      const ok = (trigrams?.n ?? 0) > 0 && db?.encoding === 'UTF8';
+      return ok
+        ? { ok: true, detail: `encoding ${db?.encoding}, ctype ${db?.datctype}: CJK characters are indexed` }
+        : {
+            ok: false,
+            warning: true,
+            detail:
+              `encoding ${db?.encoding}, ctype ${db?.datctype}: CJK characters are not treated as letters, so trigram search ` +
+              `cannot find Chinese names. Recreate the database with a UTF-8 ctype, e.g. ` +
+              `CREATE DATABASE genjin TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8', and restore into it.`,
+          };
+    }),
+  );
+  return checks;
+}

@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+
+/** Everything Genjin can be configured with; flags win over environment variables. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Embedded database directory; unused when databaseUrl is set. */
+  dataDir: string;
+  databaseUrl: string | undefined;
+  poolSize: number;
+  bodyLimit: number;
+  logLevel: string;
+}
+
+export interface ConfigFlags {
+  port?: string | undefined;
+  host?: string | undefined;
+  data?: string | undefined;
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const port = positiveInt(flags.port !== undefined ? '--port' : 'PORT', flags.port ?? env.PORT, 8080);
+  if (port > 65535) throw new Error(`port must be at most 65535, got ${port}`);
+  return {
+    port,
+    host: flags.host ?? env.HOST ?? '0.0.0.0',
+    dataDir: resolve(flags.data ?? env.GENJIN_DATA_DIR ?? './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    poolSize: positiveInt('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10),
+    bodyLimit: positiveInt('GENJIN_BODY_LIMIT', env.GENJIN_BODY_LIMIT, 1024 * 1024),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

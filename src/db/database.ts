@@ -1,0 +1,127 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { DB } from './schema.ts';
+
+export type Executor = Kysely<DB> | Transaction<DB>;
+
+/** A single database session for work that needs one: migrations and their advisory lock. */
+export interface Session {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** Runs a script of several statements (no parameters). */
+  exec(script: string): Promise<void>;
+}
+
+export interface Database {
+  readonly kind: 'embedded' | 'postgres';
+  /** Where the data lives, safe to print: a directory, or the server URL without its password. */
+  readonly location: string;
+  readonly db: Kysely<DB>;
+  withSession<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL of a server; when absent the embedded database is used. */
+  url?: string | undefined;
+  /** Directory of the embedded database (ignored with a URL). Absent: in memory. */
+  dataDir?: string | undefined;
+  /** A dump of an embedded database to start from (tests clone a migrated template this way). */
+  loadDump?: Blob | undefined;
+  poolSize?: number | undefined;
+}
+
+// int8 and numeric stay decimal strings (exact), dates stay 'YYYY-MM-DD' (no time zone games).
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+const keepText = (value: string) => value;
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openEmbedded(options);
+}
+
+async function openEmbedded(options: DatabaseOptions): Promise<Database> {
+  let dataDir: string | undefined;
+  if (options.dataDir) {
+    dataDir = join(options.dataDir, 'pg');
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const pglite = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(options.loadDump ? { loadDataDir: options.loadDump } : {}),
+    extensions: { pg_trgm },
+    parsers: { [INT8]: keepText, [NUMERIC]: keepText, [DATE]: keepText },
+    serializers: { [pgliteTypes.INT8]: (v: unknown) => String(v) },
+  });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return {
+    kind: 'embedded',
+    location: options.dataDir ?? '(in memory)',
+    db,
+    withSession: (work) =>
+      db.connection().execute(() =>
+        work({
+          query: async <R>(text: string, params?: unknown[]) => (await pglite.query<R>(text, params)).rows,
+          exec: async (script) => {
+            await pglite.exec(script);
+          },
+        }),
+      ),
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    application_name: 'genjin',
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 || oid === NUMERIC || oid === DATE
+          ? keepText
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its server must not take the process down; the next query reports it.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    location: redactUrl(url),
+    db,
+    withSession: async (work) => {
+      const client = await pool.connect();
+      try {
+        return await work({
+          query: async <R>(text: string, params?: unknown[]) =>
+            (await client.query(text, params)).rows as R[],
+          exec: async (script) => {
+            await client.query(script);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
