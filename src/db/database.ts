@@ -22,6 +22,8 @@ export interface Database {
   readonly location: string;
   readonly db: Kysely<DB>;
   withSession<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /** A copy of the whole embedded database (tests clone a migrated template this way). */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
           },
         }),
       ),
+    dump: () => db.connection().execute(async () => pglite.dumpDataDir('none')),
     close: async () => {
       await db.destroy();
       await pglite.close();
@@ -112,7 +115,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
         client.release();
       }
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      // Kysely ends the pool only if it ever used it; sessions may have used it alone.
+      if (!pool.ended) await pool.end();
+    },
   };
 }
 
