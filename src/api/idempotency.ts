@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../core/services.ts';
+import { DomainError } from '../core/shared/errors.ts';
 
 const KEY_STATE = Symbol('idempotency-key');
 
@@ -18,6 +19,12 @@ export function registerIdempotency(app: FastifyInstance, services: Services) {
   app.addHook('preHandler', async (request: Tracked, reply) => {
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || typeof key !== 'string' || !request.ctx) return;
+    if (request.routeOptions.config.issuesSecret) {
+      // Replaying the answer would mean keeping the plaintext secret, which Genjin never stores.
+      throw new DomainError('invalid', 'idempotency_key_not_accepted', 'Idempotency-Key is not accepted here: the answer carries a secret that is shown only once', {
+        fields: [{ field: 'Idempotency-Key', message: 'is not accepted on a request whose answer carries a one-time secret' }],
+      });
+    }
     const hash = createHash('sha256')
       .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
       .digest('hex');

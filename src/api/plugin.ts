@@ -4,6 +4,7 @@ import { isDomainError } from '../core/shared/errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { domainProblem, problem, type Problem, validationProblem } from './problems.ts';
 import { authRoutes } from './routes/auth.ts';
+import { customerRoutes } from './routes/customers.ts';
 import { auditRoutes, dictionaryRoutes, tokenRoutes } from './routes/access.ts';
 import { departmentRoutes, roleRoutes, userRoutes } from './routes/people.ts';
 import { Problem as ProblemSchema } from './schemas/common.ts';
@@ -14,6 +15,9 @@ export const nativeApi: FastifyPluginAsyncTypebox<ApiOptions> = async (app, opti
   const { services, clock } = options;
   app.addSchema(ProblemSchema);
   app.decorateRequest('ctx', null as never);
+  // Fastify parses text/plain by default; here a text body would reach validation as a string
+  // and come back 422 "must be object". The API speaks JSON only: anything else is a 415.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public || !request.routeOptions.url) return;
@@ -27,7 +31,7 @@ export const nativeApi: FastifyPluginAsyncTypebox<ApiOptions> = async (app, opti
     sendProblem(request, reply, problem('not-found', `No route ${request.method} ${request.url.split('?')[0]}`, { code: 'route_not_found' })),
   );
 
-  for (const routes of [authRoutes, userRoutes, departmentRoutes, roleRoutes, tokenRoutes, dictionaryRoutes, auditRoutes]) {
+  for (const routes of [authRoutes, userRoutes, departmentRoutes, roleRoutes, tokenRoutes, dictionaryRoutes, auditRoutes, customerRoutes]) {
     await app.register(routes, { services, clock });
   }
 };

@@ -71,7 +71,7 @@ const WHERE: Record<string, string> = { body: '', querystring: 'query parameter 
 /** Ajv's findings as field-level issues: `customer.phones[0]`, `limit`, … */
 export function validationProblem(error: FastifyError): Problem {
   const context = (error as { validationContext?: string }).validationContext ?? 'body';
-  const issues = (error.validation as AjvError[] | undefined ?? []).map((v) => {
+  const all = (error.validation as AjvError[] | undefined ?? []).map((v) => {
     const path = v.instancePath
       .split('/')
       .slice(1)
@@ -86,6 +86,10 @@ export function validationProblem(error: FastifyError): Problem {
     const field = path.reduce((acc, segment) => (/^\d+$/.test(segment) ? `${acc}[${segment}]` : acc ? `${acc}.${segment}` : segment), '');
     return { field: field || (context === 'body' ? '(body)' : `(${context})`), message };
   });
+  // One entry per field: a nullable field that fails reports each branch of its anyOf (the
+  // format, "must be null", "must match a schema in anyOf"); the first says what is wrong.
+  const seen = new Set<string>();
+  const issues = all.filter((issue) => !seen.has(issue.field) && seen.add(issue.field));
   const first = issues[0];
   const detail = first
     ? `${WHERE[context] ?? ''}${first.field} ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`

@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route answers without a bearer token. */
     public?: boolean;
+    /** The answer carries a secret shown only once (a new token), so it is never stored for an Idempotency-Key replay. */
+    issuesSecret?: boolean;
   }
 }
 

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AuditService } from './audit/audit.service.ts';
 import { AuthService } from './auth/auth.service.ts';
+import { CustomFieldsService } from './custom-fields/custom-fields.service.ts';
+import { CustomersService } from './customers/customers.service.ts';
 import { DepartmentsService } from './departments/departments.service.ts';
 import { DictionariesService } from './dictionaries/dictionaries.service.ts';
 import { IdempotencyService } from './idempotency/idempotency.service.ts';
@@ -13,7 +15,10 @@ import { UsersService } from './users/users.service.ts';
 export function createServices(db: Kysely<DB>) {
   const users = new UsersService(db);
   const auth = new AuthService(db);
+  const customFields = new CustomFieldsService(db);
   return {
+    customFields,
+    customers: new CustomersService(db, customFields),
     audit: new AuditService(db),
     auth,
     departments: new DepartmentsService(db),

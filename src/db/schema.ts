@@ -126,6 +126,277 @@ export interface IdempotencyKeyTable {
   created_at: CreatedAt;
 }
 
+type Versioned = {
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type CustomFieldValues = Record<string, unknown>;
+
+export interface StoredFileTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  name: string;
+  content_type: string;
+  size: string;
+  sha256: string;
+  storage_key: string;
+  created_by: Id | null;
+  created_at: CreatedAt;
+}
+
+export type CustomFieldModule = 'customer' | 'contact' | 'follow_up' | 'opportunity';
+export type CustomFieldKind =
+  | 'input' | 'textarea' | 'select' | 'radio' | 'checkbox' | 'datetime' | 'number'
+  | 'telephone' | 'email' | 'city' | 'cascade' | 'datasource' | 'attachment';
+export interface CustomFieldOption {
+  id: string;
+  name: string;
+  parentId?: string | null;
+}
+
+export interface CustomFieldTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  module: CustomFieldModule;
+  key: string;
+  kind: CustomFieldKind;
+  label: string;
+  options: Json<CustomFieldOption[]>;
+  required: Generated<boolean>;
+  sort: Generated<number>;
+  is_active: Generated<boolean>;
+}
+
+export interface CustomerTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  name: string;
+  name_pinyin: string;
+  name_initials: string;
+  search_tokens: string[];
+  kind_id: Id | null;
+  type_id: Id | null;
+  source_id: Id | null;
+  grade_id: Id | null;
+  lifecycle_id: Id | null;
+  last_lifecycle_id: Id | null;
+  category: string | null;
+  phone: string | null;
+  phones: string[];
+  email: string | null;
+  address: string | null;
+  region_code: string | null;
+  region_name: string | null;
+  note: string | null;
+  owner_id: Id | null;
+  owner_department_id: Id | null;
+  last_owner_id: Id | null;
+  service_owner_id: Id | null;
+  service_department_id: Id | null;
+  product_line_id: Id | null;
+  assigned_at: Date | null;
+  is_won: Generated<boolean>;
+  is_lead: Generated<boolean>;
+  lead_claimer_id: Id | null;
+  first_assigned_at: Date | null;
+  lead_external_id: string | null;
+  lead_platform: string | null;
+  lead_blacklisted: Generated<boolean>;
+  lead_ocpc_data: Json<unknown> | null;
+  is_locked: Generated<boolean>;
+  in_pool: Generated<boolean>;
+  pool_moves: Generated<number>;
+  pool_moved_at: Date | null;
+  pool_move_kind: 'system' | 'manual' | null;
+  pool_reason: string | null;
+  last_follow_at: Date | null;
+  last_follow_summary: string | null;
+  last_follow_user_id: Id | null;
+  next_follow_at: Date | null;
+  last_deal_at: Date | null;
+  last_deal_amount: string | null;
+  opportunity_count: Generated<number>;
+  created_via: Generated<'manual' | 'import' | 'api' | 'web_form'>;
+  custom_fields: Generated<Json<CustomFieldValues>>;
+  created_by: Id | null;
+  updated_by: Id | null;
+  deleted_by: Id | null;
+  deleted_at: Date | null;
+}
+
+export interface TagTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  name: string;
+  color: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CustomerTagTable {
+  tenant_id: Id;
+  customer_id: Id;
+  tag_id: Id;
+}
+
+export interface CustomerShareTable {
+  tenant_id: Id;
+  customer_id: Id;
+  user_id: Id;
+  shared_by: Id | null;
+  created_at: CreatedAt;
+}
+
+export interface CustomerFavouriteTable {
+  tenant_id: Id;
+  customer_id: Id;
+  user_id: Id;
+  marker_id: Id | null;
+  created_at: CreatedAt;
+}
+
+export interface ContactTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  customer_id: Id;
+  name: string;
+  gender: Generated<'male' | 'female' | 'unknown'>;
+  position: string | null;
+  department: string | null;
+  mobile: string | null;
+  phone: string | null;
+  email: string | null;
+  wechat: string | null;
+  birthday: string | null;
+  address: string | null;
+  note: string | null;
+  is_main: Generated<boolean>;
+  custom_fields: Generated<Json<CustomFieldValues>>;
+  created_by: Id | null;
+  updated_by: Id | null;
+  deleted_at: Date | null;
+}
+
+export interface OpportunityTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  customer_id: Id;
+  name: string;
+  type_id: Id | null;
+  source_id: Id | null;
+  stage_id: Id | null;
+  amount: string | null;
+  expected_close_date: string | null;
+  owner_id: Id | null;
+  status: Generated<'open' | 'won' | 'lost'>;
+  lose_reason_id: Id | null;
+  lose_remark: string | null;
+  last_contact_at: Date | null;
+  last_contact_user_id: Id | null;
+  custom_fields: Generated<Json<CustomFieldValues>>;
+  created_by: Id | null;
+  updated_by: Id | null;
+  deleted_at: Date | null;
+}
+
+export interface VisitReportTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  author_id: Id;
+  reported_at: Date;
+  title: string;
+  effect: string | null;
+  problems: string | null;
+  suggestion: string | null;
+  work_plan: string | null;
+  status: Generated<number>;
+  note: string | null;
+}
+
+export interface VisitReportCommentTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  report_id: Id;
+  user_id: Id;
+  content: string;
+  created_at: CreatedAt;
+}
+
+export interface VisitReportReadTable {
+  tenant_id: Id;
+  report_id: Id;
+  user_id: Id;
+  read_at: CreatedAt;
+}
+
+export interface FollowUpTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  customer_id: Id;
+  opportunity_id: Id | null;
+  type_id: Id | null;
+  purpose_id: Id | null;
+  route_id: Id | null;
+  event_id: Id | null;
+  title: string | null;
+  content: string;
+  content_text: string;
+  followed_at: Date;
+  site: string | null;
+  latitude: string | null;
+  longitude: string | null;
+  cost: string | null;
+  cost_note: string | null;
+  user_id: Id;
+  visit_report_id: Id | null;
+  custom_fields: Generated<Json<CustomFieldValues>>;
+  created_by: Id | null;
+  updated_by: Id | null;
+}
+
+export interface FollowUpContactTable {
+  tenant_id: Id;
+  follow_up_id: Id;
+  contact_id: Id;
+}
+
+export interface FollowUpParticipantTable {
+  tenant_id: Id;
+  follow_up_id: Id;
+  user_id: Id;
+}
+
+export interface FollowUpAttachmentTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  follow_up_id: Id;
+  name: string;
+  url: string | null;
+  file_id: Id | null;
+  business_code: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ContactPlanTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  customer_id: Id;
+  contact_id: Id | null;
+  purpose_id: Id | null;
+  route_id: Id | null;
+  title: string;
+  content: string | null;
+  planned_at: Date;
+  owner_id: Id;
+  status: Generated<'pending' | 'done' | 'cancelled'>;
+  source_follow_up_id: Id | null;
+  fulfilled_follow_up_id: Id | null;
+  done_at: Date | null;
+  created_by: Id | null;
+  updated_by: Id | null;
+}
+
 export interface DB {
   tenant: TenantTable;
   product_line: ProductLineTable;
@@ -136,6 +407,23 @@ export interface DB {
   dictionary_item: DictionaryItemTable;
   audit_log: AuditLogTable;
   idempotency_key: IdempotencyKeyTable;
+  stored_file: StoredFileTable;
+  custom_field: CustomFieldTable;
+  customer: CustomerTable;
+  tag: TagTable;
+  customer_tag: CustomerTagTable;
+  customer_share: CustomerShareTable;
+  customer_favourite: CustomerFavouriteTable;
+  contact: ContactTable;
+  opportunity: OpportunityTable;
+  visit_report: VisitReportTable;
+  visit_report_comment: VisitReportCommentTable;
+  visit_report_read: VisitReportReadTable;
+  follow_up: FollowUpTable;
+  follow_up_contact: FollowUpContactTable;
+  follow_up_participant: FollowUpParticipantTable;
+  follow_up_attachment: FollowUpAttachmentTable;
+  contact_plan: ContactPlanTable;
 }
 
 export type Tenant = Selectable<TenantTable>;
@@ -147,3 +435,10 @@ export type DictionaryItem = Selectable<DictionaryItemTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type NewAppUser = Insertable<AppUserTable>;
 export type AppUserUpdate = Updateable<AppUserTable>;
+export type Customer = Selectable<CustomerTable>;
+export type Contact = Selectable<ContactTable>;
+export type Opportunity = Selectable<OpportunityTable>;
+export type FollowUp = Selectable<FollowUpTable>;
+export type ContactPlan = Selectable<ContactPlanTable>;
+export type VisitReport = Selectable<VisitReportTable>;
+export type CustomField = Selectable<CustomFieldTable>;

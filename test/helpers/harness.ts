@@ -86,7 +86,7 @@ export function client(app: FastifyInstance, token?: string) {
       ...(payload !== undefined ? { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) } : {}),
     });
     const type = String(response.headers['content-type'] ?? '');
-    return { status: response.statusCode, body: type.includes('json') ? response.json() : response.body, headers: response.headers };
+    return { status: response.statusCode, body: (type.includes('json') ? response.json() : response.body) as T, headers: response.headers };
   };
   return {
     get: <T = any>(url: string, headers?: Record<string, string>) => send<T>('GET', url, undefined, headers),

@@ -28,7 +28,7 @@ export const tokenRoutes: RoutePlugin = async (app, { services }) => {
     return { items: page.items.map((t) => renderToken(request.ctx, t)), nextCursor: page.nextCursor };
   });
 
-  app.post('/tokens', { schema: { tags, summary: 'Create an API token; the answer is the only time it is shown', body: CreateTokenBody, response: { 201: IssuedTokenSchema, ...errorResponses } } }, async (request, reply) => {
+  app.post('/tokens', { config: { issuesSecret: true }, schema: { tags, summary: 'Create an API token; the answer is the only time it is shown', body: CreateTokenBody, response: { 201: IssuedTokenSchema, ...errorResponses } } }, async (request, reply) => {
     const { expiresAt, ...rest } = request.body;
     const issued = await services.auth.createToken(request.ctx, { ...rest, ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}) });
     reply.code(201);

@@ -92,6 +92,16 @@ export const DICTIONARIES = {
     hierarchical: false,
     defaults: list(['初步接洽', '需求确认', '方案报价', '商务谈判', '赢单', '输单']),
   },
+  opportunity_type: {
+    description: 'Type of an opportunity (商机类型)',
+    hierarchical: false,
+    defaults: list(['新客户商机', '老客户增购', '续约']),
+  },
+  lose_reason: {
+    description: 'Why an opportunity was lost (输单原因)',
+    hierarchical: false,
+    defaults: list(['价格因素', '选择竞品', '需求变化', '预算不足', '其他']),
+  },
   favourite_marker: {
     description: 'Marker a user puts on a favourite customer (收藏标识)',
     hierarchical: false,

@@ -174,3 +174,16 @@ async function isDescendant(trx: Transaction<DB>, tenantId: Id, rootId: Id, cand
   }
   return false;
 }
+
+/** Checks that an id names an item of the given dictionary in the caller's tenant. */
+export async function requireDictionaryItem(executor: Kysely<DB> | Transaction<DB>, tenantId: Id, dictionary: DictionaryName, id: Id, field: string): Promise<DictionaryItem> {
+  const row = await executor
+    .selectFrom('dictionary_item')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('dictionary', '=', dictionary)
+    .where('id', '=', requireId(id, field))
+    .executeTakeFirst();
+  if (!row) throw invalidField(field, `${id} is not an item of the ${dictionary} dictionary`, 'reference_not_found');
+  return row;
+}

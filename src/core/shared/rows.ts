@@ -5,7 +5,18 @@ import type { RequestContext } from './context.ts';
 import { DomainError, notFound, staleVersion } from './errors.ts';
 
 /** Tables whose rows carry a `version` and answer ETag / If-Match. */
-export type VersionedTable = 'department' | 'role' | 'app_user' | 'dictionary_item';
+export type VersionedTable =
+  | 'department'
+  | 'role'
+  | 'app_user'
+  | 'dictionary_item'
+  | 'custom_field'
+  | 'customer'
+  | 'contact'
+  | 'opportunity'
+  | 'visit_report'
+  | 'follow_up'
+  | 'contact_plan';
 
 // The helpers below are generic over several tables; Kysely's per-table typing cannot follow
 // a table name chosen at run time, so they work on an untyped view of the same transaction.

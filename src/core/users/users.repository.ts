@@ -13,6 +13,9 @@ export const findUserByLogin = (executor: Executor, tenantId: Id, login: string)
     .where(sql`lower(login)`, '=', login.toLowerCase())
     .executeTakeFirst();
 
+export const findUserByJobNumber = (executor: Executor, tenantId: Id, jobNumber: string): Promise<AppUser | undefined> =>
+  executor.selectFrom('app_user').selectAll().where('tenant_id', '=', tenantId).where('job_number', '=', jobNumber).executeTakeFirst();
+
 export interface UserQuery {
   departmentId?: Id | undefined;
   roleId?: Id | undefined;

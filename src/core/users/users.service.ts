@@ -7,7 +7,7 @@ import { conflict, forbidden, invalidField, notFound } from '../shared/errors.ts
 import { requireId } from '../shared/ids.ts';
 import { decodeCursor, type Page, type PageRequest, pageLimit, toPage } from '../shared/pagination.ts';
 import { inTransaction, updateVersioned } from '../shared/rows.ts';
-import { findUser, findUserByLogin, listUsers } from './users.repository.ts';
+import { findUser, findUserByJobNumber, findUserByLogin, listUsers } from './users.repository.ts';
 
 /** A user as the APIs may show it: never the password hash or lock-out counters. */
 export type User = Omit<AppUser, 'password_hash' | 'failed_logins' | 'locked_until'>;
@@ -97,6 +97,7 @@ export class UsersService {
     if (await findUserByLogin(trx, ctx.tenant.id, input.login)) {
       throw conflict('login_taken', `login "${input.login}" is already taken`, 'login');
     }
+    if (input.jobNumber && (await findUserByJobNumber(trx, ctx.tenant.id, input.jobNumber))) throw jobNumberTaken(input.jobNumber);
     if (input.password !== undefined) checkPassword(input.password, 'password');
     const roleId = await this.resolveRole(trx, ctx, input);
     if (input.departmentId) await this.requireDepartment(trx, ctx, input.departmentId);
@@ -139,6 +140,10 @@ export class UsersService {
       if (input.name !== undefined) {
         if (!input.name.trim()) throw invalidField('name', 'must not be empty');
         values.name = input.name.trim();
+      }
+      if (input.jobNumber) {
+        const holder = await findUserByJobNumber(trx, ctx.tenant.id, input.jobNumber);
+        if (holder && holder.id !== id) throw jobNumberTaken(input.jobNumber);
       }
       if (input.jobNumber !== undefined) values.job_number = input.jobNumber;
       if (input.email !== undefined) values.email = input.email;
@@ -193,6 +198,8 @@ export class UsersService {
     if (!found) throw invalidField('departmentId', `department ${departmentId} does not exist`, 'reference_not_found');
   }
 }
+
+const jobNumberTaken = (jobNumber: string) => conflict('job_number_taken', `job number "${jobNumber}" is already taken`, 'jobNumber');
 
 export function checkPassword(password: string, field: string) {
   if (password.length < MIN_PASSWORD_LENGTH) {

@@ -1,0 +1,108 @@
+import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/database.ts';
+import type { Customer, CustomerTable, DB, Id } from '../../db/schema.ts';
+import { fragmentTokens, normalisePhone, phoneTailToken } from './search.ts';
+
+export type CustomerSort = 'updatedAt' | 'createdAt' | 'lastFollowAt' | 'nextFollowAt';
+
+export const SORT_COLUMNS = {
+  updatedAt: 'updated_at',
+  createdAt: 'created_at',
+  lastFollowAt: 'last_follow_at',
+  nextFollowAt: 'next_follow_at',
+} as const satisfies Record<CustomerSort, keyof CustomerTable>;
+
+export interface CustomerQuery {
+  /** Name fragment (Chinese or Latin), full pinyin or pinyin initials. */
+  q?: string | undefined;
+  /** Whole number, or its last digits (4 or more). */
+  phone?: string | undefined;
+  ownerId?: Id | undefined;
+  departmentId?: Id | undefined;
+  typeId?: Id | undefined;
+  sourceId?: Id | undefined;
+  gradeId?: Id | undefined;
+  lifecycleId?: Id | undefined;
+  tagId?: Id | undefined;
+  inPool?: boolean | undefined;
+  lastFollowBefore?: Date | undefined;
+  lastFollowAfter?: Date | undefined;
+  nextFollowBefore?: Date | undefined;
+  nextFollowAfter?: Date | undefined;
+  customFields?: Record<string, string> | undefined;
+  deleted?: boolean | undefined;
+}
+
+type CustomerExpressions = ExpressionBuilder<DB & { c: CustomerTable }, 'c'>;
+
+/** Conditions of a customer list, on the table aliased `c`. */
+export function customerConditions(query: CustomerQuery) {
+  return (eb: CustomerExpressions) => {
+    const and: ReturnType<CustomerExpressions['and']>[] = [];
+    const add = (e: unknown) => and.push(e as ReturnType<CustomerExpressions['and']>);
+    add(query.deleted ? eb('c.deleted_at', 'is not', null) : eb('c.deleted_at', 'is', null));
+    if (query.q) add(nameMatch(query.q));
+    if (query.phone) add(phoneMatch(query.phone));
+    if (query.ownerId) add(eb('c.owner_id', '=', query.ownerId));
+    if (query.departmentId) add(eb('c.owner_department_id', '=', query.departmentId));
+    if (query.typeId) add(eb('c.type_id', '=', query.typeId));
+    if (query.sourceId) add(eb('c.source_id', '=', query.sourceId));
+    if (query.gradeId) add(eb('c.grade_id', '=', query.gradeId));
+    if (query.lifecycleId) add(eb('c.lifecycle_id', '=', query.lifecycleId));
+    if (query.inPool !== undefined) add(eb('c.in_pool', '=', query.inPool));
+    if (query.tagId) {
+      add(sql`EXISTS (SELECT 1 FROM customer_tag t WHERE t.tenant_id = c.tenant_id AND t.customer_id = c.id AND t.tag_id = ${query.tagId})`);
+    }
+    if (query.lastFollowBefore) add(eb('c.last_follow_at', '<', query.lastFollowBefore));
+    if (query.lastFollowAfter) add(eb('c.last_follow_at', '>=', query.lastFollowAfter));
+    if (query.nextFollowBefore) add(eb('c.next_follow_at', '<', query.nextFollowBefore));
+    if (query.nextFollowAfter) add(eb('c.next_follow_at', '>=', query.nextFollowAfter));
+    for (const [key, value] of Object.entries(query.customFields ?? {})) {
+      // Equality on a stored value, or membership for list-valued fields; served by the GIN index.
+      add(sql`(c.custom_fields @> ${JSON.stringify({ [key]: value })}::jsonb OR c.custom_fields @> ${JSON.stringify({ [key]: [value] })}::jsonb)`);
+    }
+    return eb.and(and);
+  };
+}
+
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const tokenArray = (tokens: string[]) => sql`${sql.val(tokens)}::text[]`;
+
+function nameMatch(raw: string): RawBuilder<boolean> {
+  const q = raw.trim().toLowerCase();
+  const byName = sql`(c.search_tokens @> ${tokenArray(fragmentTokens(q))} AND lower(c.name) LIKE ${likePattern(q)})`;
+  if (!/^[a-z]+$/.test(q)) return sql<boolean>`${byName}`;
+  const arms = [byName, sql`(c.search_tokens @> ${tokenArray(fragmentTokens(q, '#'))} AND c.name_initials LIKE ${likePattern(q)})`];
+  if (q.length >= 3) arms.push(sql`c.name_pinyin LIKE ${likePattern(q)}`);
+  return sql<boolean>`(${sql.join(arms, sql` OR `)})`;
+}
+
+function phoneMatch(raw: string): RawBuilder<boolean> {
+  const digits = normalisePhone(raw);
+  const tail = phoneTailToken(digits);
+  if (!tail) return sql<boolean>`${sql.val(digits)} = ANY(c.phones)`;
+  return sql<boolean>`c.search_tokens @> ${tokenArray([tail])}`;
+}
+
+export function findCustomer(executor: Executor, tenantId: Id, id: Id): Promise<Customer | undefined> {
+  return executor.selectFrom('customer').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function customerTags(executor: Executor, tenantId: Id, customerIds: readonly Id[]) {
+  if (customerIds.length === 0) return new Map<Id, { id: Id; name: string; color: string | null }[]>();
+  const rows = await executor
+    .selectFrom('customer_tag as ct')
+    .innerJoin('tag as t', (j) => j.onRef('t.tenant_id', '=', 'ct.tenant_id').onRef('t.id', '=', 'ct.tag_id'))
+    .select(['ct.customer_id', 't.id', 't.name', 't.color'])
+    .where('ct.tenant_id', '=', tenantId)
+    .where('ct.customer_id', 'in', [...customerIds])
+    .orderBy('t.name')
+    .execute();
+  const map = new Map<Id, { id: Id; name: string; color: string | null }[]>();
+  for (const row of rows) {
+    const list = map.get(row.customer_id) ?? [];
+    list.push({ id: row.id, name: row.name, color: row.color });
+    map.set(row.customer_id, list);
+  }
+  return map;
+}

@@ -1,0 +1,330 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Customer, DB, Id } from '../../db/schema.ts';
+import { writeAudit } from '../audit/audit.repository.ts';
+import type { CustomFieldsService } from '../custom-fields/custom-fields.service.ts';
+import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
+import type { DictionaryName } from '../dictionaries/catalog.ts';
+import { type ApiSurface, type RequestContext, requirePermission } from '../shared/context.ts';
+import { invalidField, notFound } from '../shared/errors.ts';
+import { requireId } from '../shared/ids.ts';
+import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit } from '../shared/pagination.ts';
+import { inTransaction, updateVersioned } from '../shared/rows.ts';
+import { customerVisibility } from '../shared/scope.ts';
+import { customerConditions, type CustomerQuery, type CustomerSort, customerTags, SORT_COLUMNS } from './customers.repository.ts';
+import { normalisePhone, searchFields } from './search.ts';
+
+export interface CustomerView extends Customer {
+  tags: { id: Id; name: string; color: string | null }[];
+}
+
+export interface CustomerInput {
+  name?: string | undefined;
+  kindId?: Id | null | undefined;
+  typeId?: Id | null | undefined;
+  sourceId?: Id | null | undefined;
+  gradeId?: Id | null | undefined;
+  lifecycleId?: Id | null | undefined;
+  category?: string | null | undefined;
+  /** Phone numbers as people write them; the first is the main one. */
+  phones?: string[] | undefined;
+  email?: string | null | undefined;
+  address?: string | null | undefined;
+  regionCode?: string | null | undefined;
+  regionName?: string | null | undefined;
+  note?: string | null | undefined;
+  /** Default on create: the caller. null leaves the customer without owner. */
+  ownerId?: Id | null | undefined;
+  serviceOwnerId?: Id | null | undefined;
+  productLineId?: Id | undefined;
+  isWon?: boolean | undefined;
+  isLead?: boolean | undefined;
+  leadExternalId?: string | null | undefined;
+  leadPlatform?: string | null | undefined;
+  isLocked?: boolean | undefined;
+  tagIds?: Id[] | undefined;
+  customFields?: Record<string, unknown> | undefined;
+}
+
+export interface CustomerFilter extends PageRequest, CustomerQuery {
+  sort?: CustomerSort | undefined;
+  order?: 'asc' | 'desc' | undefined;
+}
+
+const DICTIONARY_FIELDS: [keyof CustomerInput, DictionaryName, string][] = [
+  ['kindId', 'customer_kind', 'kind_id'],
+  ['typeId', 'customer_type', 'type_id'],
+  ['sourceId', 'customer_source', 'source_id'],
+  ['gradeId', 'customer_grade', 'grade_id'],
+  ['lifecycleId', 'lifecycle_stage', 'lifecycle_id'],
+];
+
+const TEXT_FIELDS: [keyof CustomerInput, string][] = [
+  ['category', 'category'],
+  ['email', 'email'],
+  ['address', 'address'],
+  ['regionCode', 'region_code'],
+  ['regionName', 'region_name'],
+  ['note', 'note'],
+  ['leadExternalId', 'lead_external_id'],
+  ['leadPlatform', 'lead_platform'],
+];
+
+const createdVia = (api: ApiSurface) => (api === 'native' || api === 'system' ? 'manual' : api === 'cli' ? 'import' : 'api');
+
+export class CustomersService {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly customFields: CustomFieldsService,
+  ) {}
+
+  async list(ctx: RequestContext, filter: CustomerFilter): Promise<Page<CustomerView>> {
+    if (filter.deleted) requirePermission(ctx, 'customers:delete');
+    const limit = pageLimit(filter);
+    const column = SORT_COLUMNS[filter.sort ?? 'updatedAt'];
+    const desc = (filter.order ?? 'desc') === 'desc';
+    const visible = await customerVisibility(this.db, ctx);
+    const base = this.db
+      .selectFrom('customer as c')
+      .where('c.tenant_id', '=', ctx.tenant.id)
+      .where(visible)
+      .where(customerConditions(checkedQuery(filter)));
+    // The sort key travels in the cursor as the database's own text, keeping its microseconds.
+    let q = base.selectAll('c').select(sql<string | null>`${sql.ref(`c.${column}`)}::text`.as('sort_key'));
+    if (filter.cursor) {
+      const [value, id] = decodeCursor(filter.cursor, 2);
+      const after = requireId(id, 'cursor');
+      // Rows with no value sort last in both directions (NULLS LAST), keyed by id among themselves.
+      const col = sql.ref(`c.${column}`);
+      const cmp = desc ? sql`<` : sql`>`;
+      q =
+        value === null
+          ? q.where(sql<boolean>`(${col} IS NULL AND c.id ${cmp} ${after})`)
+          : q.where(sql<boolean>`((${col}, c.id) ${cmp} (${String(value)}::timestamptz, ${after}) OR ${col} IS NULL)`);
+    }
+    const rows = await q
+      .orderBy(sql`${sql.ref(`c.${column}`)} ${sql.raw(desc ? 'DESC' : 'ASC')} NULLS LAST`)
+      .orderBy('c.id', desc ? 'desc' : 'asc')
+      .limit(limit + 1)
+      .execute();
+    const items = await this.withTags(ctx, rows.slice(0, limit).map(({ sort_key: _key, ...row }) => row));
+    const last = rows[limit - 1];
+    const page: Page<CustomerView> = {
+      items,
+      nextCursor: rows.length > limit && last ? encodeCursor([last.sort_key, last.id]) : null,
+    };
+    if (filter.withTotal) {
+      const total = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      page.total = Number(total.n);
+    }
+    return page;
+  }
+
+  async get(ctx: RequestContext, id: Id): Promise<CustomerView> {
+    const row = await this.requireVisible(this.db, ctx, id);
+    const [view] = await this.withTags(ctx, [row]);
+    return view!;
+  }
+
+  /** The customer if the caller may see it; not-found otherwise, like a missing id. */
+  async requireVisible(executor: Kysely<DB> | Transaction<DB>, ctx: RequestContext, id: Id, options: { forUpdate?: boolean; includeDeleted?: boolean } = {}): Promise<Customer> {
+    requireId(id, 'id');
+    const visible = await customerVisibility(executor, ctx);
+    let q = executor.selectFrom('customer as c').selectAll('c').where('c.tenant_id', '=', ctx.tenant.id).where('c.id', '=', id).where(visible);
+    if (!options.includeDeleted) q = q.where('c.deleted_at', 'is', null);
+    if (options.forUpdate) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    if (!row) throw notFound('customer', id);
+    return row;
+  }
+
+  async create(ctx: RequestContext, input: CustomerInput & { name: string }): Promise<CustomerView> {
+    return inTransaction(this.db, async (trx) => {
+      const now = ctx.clock.now();
+      const values = await this.columns(trx, ctx, input, null);
+      const ownerId = input.ownerId === undefined ? (ctx.user?.id ?? null) : input.ownerId;
+      const owner = ownerId ? await this.requireUser(trx, ctx, ownerId, 'ownerId') : null;
+      const productLineId = input.productLineId ?? (await this.defaultProductLine(trx, ctx));
+      const row = await trx
+        .insertInto('customer')
+        .values({
+          ...(values as object),
+          tenant_id: ctx.tenant.id,
+          name: values.name as string,
+          name_pinyin: values.name_pinyin as string,
+          name_initials: values.name_initials as string,
+          search_tokens: values.search_tokens as string[],
+          phones: (values.phones as string[] | undefined) ?? [],
+          owner_id: ownerId,
+          owner_department_id: owner?.department_id ?? null,
+          assigned_at: ownerId ? now : null,
+          first_assigned_at: ownerId && input.isLead ? now : null,
+          lead_claimer_id: ownerId && input.isLead ? ownerId : null,
+          product_line_id: productLineId,
+          created_via: createdVia(ctx.api),
+          custom_fields: JSON.stringify(values.custom_fields ?? {}),
+          created_by: ctx.user?.id ?? null,
+          updated_by: ctx.user?.id ?? null,
+          created_at: now,
+          updated_at: now,
+        } as never)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (input.tagIds) await this.setTags(trx, ctx, row.id, input.tagIds);
+      await writeAudit(trx, ctx, { entity: 'customer', entityId: row.id, action: 'create', after: { ...row, tag_ids: input.tagIds ?? [] } });
+      return (await this.withTags(ctx, [row], trx))[0]!;
+    });
+  }
+
+  async update(ctx: RequestContext, id: Id, input: CustomerInput, expectedVersion?: number): Promise<CustomerView> {
+    return inTransaction(this.db, async (trx) => {
+      const current = await this.requireVisible(trx, ctx, id, { forUpdate: true });
+      const values = await this.columns(trx, ctx, input, current);
+      if (input.ownerId !== undefined && input.ownerId !== current.owner_id) {
+        const owner = input.ownerId ? await this.requireUser(trx, ctx, input.ownerId, 'ownerId') : null;
+        Object.assign(values, {
+          owner_id: input.ownerId,
+          owner_department_id: owner?.department_id ?? null,
+          last_owner_id: current.owner_id,
+          assigned_at: input.ownerId ? ctx.clock.now() : null,
+        });
+      }
+      if (input.productLineId !== undefined) values.product_line_id = await this.requireProductLine(trx, ctx, input.productLineId);
+      if (values.lifecycle_id !== undefined && values.lifecycle_id !== current.lifecycle_id) values.last_lifecycle_id = current.lifecycle_id;
+      if (values.custom_fields !== undefined) values.custom_fields = JSON.stringify(values.custom_fields);
+      values.updated_by = ctx.user?.id ?? null;
+      const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, expectedVersion, values });
+      if (input.tagIds) await this.setTags(trx, ctx, id, input.tagIds);
+      return (await this.withTags(ctx, [row], trx))[0]!;
+    });
+  }
+
+  /** Soft delete: the customer leaves every list and read but can be restored. */
+  async delete(ctx: RequestContext, id: Id): Promise<void> {
+    requirePermission(ctx, 'customers:delete');
+    await inTransaction(this.db, async (trx) => {
+      await this.requireVisible(trx, ctx, id, { forUpdate: true });
+      await updateVersioned(trx, ctx, { table: 'customer', entity: 'customer', id, values: { deleted_at: ctx.clock.now(), deleted_by: ctx.user?.id ?? null } });
+    });
+  }
+
+  async restore(ctx: RequestContext, id: Id): Promise<CustomerView> {
+    requirePermission(ctx, 'customers:delete');
+    return inTransaction(this.db, async (trx) => {
+      const current = await this.requireVisible(trx, ctx, id, { forUpdate: true, includeDeleted: true });
+      if (!current.deleted_at) return (await this.withTags(ctx, [current], trx))[0]!;
+      const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, values: { deleted_at: null, deleted_by: null } });
+      return (await this.withTags(ctx, [row], trx))[0]!;
+    });
+  }
+
+  /**
+   * Customers of the whole tenant (not only the visible ones: a duplicate elsewhere is exactly
+   * what the check is for) with the same name, case-insensitively, or sharing a phone number.
+   */
+  async duplicates(ctx: RequestContext, query: { name?: string | undefined; phone?: string | undefined; excludeId?: Id | undefined }) {
+    if (!query.name && !query.phone) throw invalidField('name', 'give a name or a phone to check');
+    const phone = query.phone ? normalisePhone(query.phone) : '';
+    let q = this.db
+      .selectFrom('customer as c')
+      .select(['c.id', 'c.name', 'c.phones', 'c.owner_id', 'c.in_pool'])
+      .where('c.tenant_id', '=', ctx.tenant.id)
+      .where('c.deleted_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          ...(query.name ? [eb(sql`lower(c.name)`, '=', query.name.trim().toLowerCase())] : []),
+          ...(phone ? [eb(sql`${phone}`, '=', sql`ANY(c.phones)`)] : []),
+        ]),
+      );
+    if (query.excludeId) q = q.where('c.id', '!=', requireId(query.excludeId, 'excludeId'));
+    return q.orderBy('c.id').limit(50).execute();
+  }
+
+  private async columns(trx: Transaction<DB>, ctx: RequestContext, input: CustomerInput, current: Customer | null) {
+    const values: Record<string, unknown> = {};
+    if (input.name !== undefined) {
+      const name = input.name.trim();
+      if (!name) throw invalidField('name', 'must not be empty');
+      if (name.length > 200) throw invalidField('name', 'must be at most 200 characters');
+      values.name = name;
+    }
+    for (const [field, dictionary, column] of DICTIONARY_FIELDS) {
+      const value = input[field] as Id | null | undefined;
+      if (value === undefined) continue;
+      values[column] = value === null ? null : (await requireDictionaryItem(trx, ctx.tenant.id, dictionary, value, field)).id;
+    }
+    for (const [field, column] of TEXT_FIELDS) {
+      const value = input[field] as string | null | undefined;
+      if (value !== undefined) values[column] = value === null || value.trim() === '' ? null : value.trim();
+    }
+    if (input.phones !== undefined) {
+      const phones = input.phones.map((p, i) => {
+        const digits = normalisePhone(p);
+        if (digits.length < 3 || digits.length > 20) throw invalidField(`phones[${i}]`, 'must be a phone number of 3 to 20 digits');
+        return digits;
+      });
+      values.phones = [...new Set(phones)];
+      values.phone = input.phones[0]?.trim() ?? null;
+    }
+    if (input.serviceOwnerId !== undefined) {
+      const service = input.serviceOwnerId ? await this.requireUser(trx, ctx, input.serviceOwnerId, 'serviceOwnerId') : null;
+      values.service_owner_id = service?.id ?? null;
+      values.service_department_id = service?.department_id ?? null;
+    }
+    if (input.isWon !== undefined) values.is_won = input.isWon;
+    if (input.isLead !== undefined) values.is_lead = input.isLead;
+    if (input.isLocked !== undefined) values.is_locked = input.isLocked;
+    if (input.customFields !== undefined || current === null) {
+      values.custom_fields = await this.customFields.validate(trx, ctx, 'customer', input.customFields, current ? (current.custom_fields as Record<string, unknown>) : null);
+    }
+    const name = (values.name as string | undefined) ?? current?.name;
+    if (!name) throw invalidField('name', 'is required');
+    if (values.name !== undefined || values.phones !== undefined) {
+      Object.assign(values, searchFields(name, (values.phones as string[] | undefined) ?? current?.phones ?? []));
+    }
+    return values;
+  }
+
+  private async requireUser(trx: Transaction<DB>, ctx: RequestContext, id: Id, field: string) {
+    const user = await trx
+      .selectFrom('app_user')
+      .select(['id', 'department_id', 'status'])
+      .where('tenant_id', '=', ctx.tenant.id)
+      .where('id', '=', requireId(id, field))
+      .executeTakeFirst();
+    if (!user) throw invalidField(field, `user ${id} does not exist`, 'reference_not_found');
+    return user;
+  }
+
+  private async defaultProductLine(trx: Transaction<DB>, ctx: RequestContext): Promise<Id | null> {
+    const row = await trx.selectFrom('product_line').select('id').where('tenant_id', '=', ctx.tenant.id).where('is_default', '=', true).executeTakeFirst();
+    return row?.id ?? null;
+  }
+
+  private async requireProductLine(trx: Transaction<DB>, ctx: RequestContext, id: Id): Promise<Id> {
+    const row = await trx.selectFrom('product_line').select('id').where('tenant_id', '=', ctx.tenant.id).where('id', '=', requireId(id, 'productLineId')).executeTakeFirst();
+    if (!row) throw invalidField('productLineId', `product line ${id} does not exist`, 'reference_not_found');
+    return row.id;
+  }
+
+  private async setTags(trx: Transaction<DB>, ctx: RequestContext, customerId: Id, tagIds: Id[]) {
+    const ids = [...new Set(tagIds.map((t, i) => requireId(t, `tagIds[${i}]`)))];
+    if (ids.length) {
+      const found = await trx.selectFrom('tag').select('id').where('tenant_id', '=', ctx.tenant.id).where('id', 'in', ids).execute();
+      const missing = ids.filter((id) => !found.some((f) => f.id === id));
+      if (missing.length) throw invalidField('tagIds', `tag(s) ${missing.join(', ')} do not exist`, 'reference_not_found');
+    }
+    await trx.deleteFrom('customer_tag').where('tenant_id', '=', ctx.tenant.id).where('customer_id', '=', customerId).execute();
+    if (ids.length) await trx.insertInto('customer_tag').values(ids.map((tag_id) => ({ tenant_id: ctx.tenant.id, customer_id: customerId, tag_id }))).execute();
+  }
+
+  private async withTags(ctx: RequestContext, rows: Customer[], executor: Kysely<DB> | Transaction<DB> = this.db): Promise<CustomerView[]> {
+    const tags = await customerTags(executor, ctx.tenant.id, rows.map((r) => r.id));
+    return rows.map((row) => ({ ...row, tags: tags.get(row.id) ?? [] }));
+  }
+}
+
+function checkedQuery(filter: CustomerFilter): CustomerQuery {
+  const ids = ['ownerId', 'departmentId', 'typeId', 'sourceId', 'gradeId', 'lifecycleId', 'tagId'] as const;
+  for (const key of ids) if (filter[key] !== undefined) requireId(filter[key], key);
+  return filter;
+}

@@ -1,0 +1,58 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { client, makeTenant, setupHarness, type Harness, type TestTenant } from '../helpers/harness.ts';
+
+describe('customer search', () => {
+  let h: Harness;
+  let tenant: TestTenant;
+  let api: ReturnType<typeof client>;
+  const ids: Record<string, string> = {};
+  beforeAll(async () => {
+    h = await setupHarness();
+    tenant = await makeTenant(h);
+    api = client(h.app, tenant.adminToken);
+    for (const [name, phone] of [
+      ['张三丰科技有限公司', '13812345678'],
+      ['李四贸易', '+86 139-0000-1111'],
+      ['王五 Studio', '021-55556666'],
+      ['张小三', '18600001234'],
+    ] as const) {
+      const res = await api.post('/api/v1/customers', { name, phones: [phone] });
+      expect(res.status).toBe(201);
+      ids[name] = res.body.id;
+    }
+  });
+
+  const names = async (query: string) => {
+    const res = await api.get(`/api/v1/customers?${query}`);
+    expect(res.status).toBe(200);
+    return (res.body.items as { name: string }[]).map((c) => c.name).sort();
+  };
+
+  it('finds two-character Chinese fragments', async () => {
+    expect(await names(`q=${encodeURIComponent('张三')}`)).toEqual(['张三丰科技有限公司']);
+    expect(await names(`q=${encodeURIComponent('小三')}`)).toEqual(['张小三']);
+    expect(await names(`q=${encodeURIComponent('三')}`)).toEqual(['张三丰科技有限公司', '张小三']);
+  });
+
+  it('finds full pinyin and pinyin initials', async () => {
+    expect(await names('q=zhangsan')).toEqual(['张三丰科技有限公司']);
+    expect(await names('q=zs')).toEqual(['张三丰科技有限公司']);
+    expect(await names('q=zxs')).toEqual(['张小三']);
+    expect(await names('q=studio')).toEqual(['王五 Studio']);
+  });
+
+  it('finds phones exactly and by their last digits', async () => {
+    expect(await names('phone=13900001111')).toEqual(['李四贸易']);
+    expect(await names('phone=1111')).toEqual(['李四贸易']);
+    expect(await names('phone=5556666')).toEqual(['王五 Studio']);
+    expect(await names('phone=999999')).toEqual([]);
+  });
+
+  it('computes pinyin on write and keeps it after a rename', async () => {
+    const res = await api.patch(`/api/v1/customers/${ids['李四贸易']}`, { name: '赵六贸易' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ namePinyin: 'zhaoliumaoyi', nameInitials: 'zlmy' });
+    expect(await names('q=zl')).toEqual(['赵六贸易']);
+    expect(await names('q=ls')).toEqual([]);
+  });
+});
