@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Everything Genjin can be configured with; flags win over environment variables. */
 export interface Config {
@@ -6,6 +6,10 @@ export interface Config {
   host: string;
   /** Embedded database directory; unused when databaseUrl is set. */
   dataDir: string;
+  /** Uploaded files; default `<dataDir>/files`. */
+  filesDir: string;
+  /** Largest accepted upload in bytes. */
+  fileLimit: number;
   databaseUrl: string | undefined;
   poolSize: number;
   bodyLimit: number;
@@ -26,12 +30,15 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 }
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(flags.data ?? env.GENJIN_DATA_DIR ?? './data');
   const port = positiveInt(flags.port !== undefined ? '--port' : 'PORT', flags.port ?? env.PORT, 8080);
   if (port > 65535) throw new Error(`port must be at most 65535, got ${port}`);
   return {
     port,
     host: flags.host ?? env.HOST ?? '0.0.0.0',
-    dataDir: resolve(flags.data ?? env.GENJIN_DATA_DIR ?? './data'),
+    dataDir,
+    filesDir: env.GENJIN_FILES_DIR ? resolve(env.GENJIN_FILES_DIR) : join(dataDir, 'files'),
+    fileLimit: positiveInt('GENJIN_FILE_LIMIT', env.GENJIN_FILE_LIMIT, 20 * 1024 * 1024),
     databaseUrl: env.DATABASE_URL || undefined,
     poolSize: positiveInt('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10),
     bodyLimit: positiveInt('GENJIN_BODY_LIMIT', env.GENJIN_BODY_LIMIT, 1024 * 1024),

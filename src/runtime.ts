@@ -27,7 +27,7 @@ export async function openRuntime(config: Config, purpose: string, options: { mi
   return {
     config,
     database: opened,
-    services: createServices(opened.db),
+    services: createServices(opened.db, { filesDir: config.filesDir, fileLimit: config.fileLimit }),
     close: async () => {
       try {
         await opened.close();

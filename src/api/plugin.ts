@@ -4,9 +4,17 @@ import { isDomainError } from '../core/shared/errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { domainProblem, problem, type Problem, validationProblem } from './problems.ts';
 import { authRoutes } from './routes/auth.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { customFieldRoutes } from './routes/custom-fields.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { fileRoutes } from './routes/files.ts';
+import { followUpRoutes } from './routes/follow-ups.ts';
+import { opportunityRoutes } from './routes/opportunities.ts';
+import { contactPlanRoutes } from './routes/contact-plans.ts';
 import { auditRoutes, dictionaryRoutes, tokenRoutes } from './routes/access.ts';
 import { departmentRoutes, roleRoutes, userRoutes } from './routes/people.ts';
+import { favouriteRoutes, shareRoutes, tagRoutes } from './routes/tags.ts';
+import { visitReportRoutes } from './routes/visit-reports.ts';
 import { Problem as ProblemSchema } from './schemas/common.ts';
 import type { ApiOptions } from './types.ts';
 
@@ -31,7 +39,7 @@ export const nativeApi: FastifyPluginAsyncTypebox<ApiOptions> = async (app, opti
     sendProblem(request, reply, problem('not-found', `No route ${request.method} ${request.url.split('?')[0]}`, { code: 'route_not_found' })),
   );
 
-  for (const routes of [authRoutes, userRoutes, departmentRoutes, roleRoutes, tokenRoutes, dictionaryRoutes, auditRoutes, customerRoutes]) {
+  for (const routes of [authRoutes, userRoutes, departmentRoutes, roleRoutes, tokenRoutes, dictionaryRoutes, auditRoutes, customerRoutes, contactRoutes, tagRoutes, shareRoutes, favouriteRoutes, customFieldRoutes, opportunityRoutes, contactPlanRoutes, fileRoutes, followUpRoutes, visitReportRoutes]) {
     await app.register(routes, { services, clock });
   }
 };

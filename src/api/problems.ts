@@ -13,7 +13,7 @@ export const PROBLEM_TYPES = {
   conflict: { status: 409, title: 'Conflict', description: 'The request conflicts with the current state: a taken unique value, a resource still in use, a concurrent request.' },
   'precondition-failed': { status: 412, title: 'Precondition failed', description: 'If-Match did not match the current version: someone changed the resource since you read it.' },
   'payload-too-large': { status: 413, title: 'Payload too large', description: 'The request body is over the configured size limit.' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'Send JSON with Content-Type: application/json.' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'Send JSON with Content-Type: application/json; uploads take multipart/form-data with a file of an accepted kind.' },
   'validation-failed': { status: 422, title: 'Validation failed', description: 'One or more fields are missing, of the wrong type, unknown or not acceptable; `errors` names each.' },
   'too-many-requests': { status: 429, title: 'Too many requests', description: 'Slow down; Retry-After says when to try again.' },
   'internal-error': { status: 500, title: 'Internal error', description: 'Something failed on the server. The request id identifies it in the logs.' },
@@ -51,9 +51,15 @@ const KIND_TO_TYPE: Record<DomainErrorKind, ProblemType> = {
   rate_limited: 'too-many-requests',
 };
 
+/** Invalid input that HTTP has a more precise status for. */
+const CODE_TO_TYPE: Partial<Record<string, ProblemType>> = {
+  file_too_large: 'payload-too-large',
+  unsupported_file_type: 'unsupported-media-type',
+};
+
 /** The one mapping from domain errors to the native API's envelope. */
 export function domainProblem(error: DomainError): Problem {
-  return problem(KIND_TO_TYPE[error.kind], error.message, {
+  return problem(CODE_TO_TYPE[error.code] ?? KIND_TO_TYPE[error.kind], error.message, {
     code: error.code,
     ...(error.details.fields ? { errors: error.details.fields } : {}),
   });

@@ -5,6 +5,8 @@ import { DataDirInUseError } from '../db/data-dir-lock.ts';
 import { migrate } from '../db/migrate.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { VERSION } from '../version.ts';
+import { resolveDemoOptions, type DemoOptions } from '../core/demo/demo.types.ts';
+import { describeResult, parseCount, parseSeed, parseTime, progressReporter } from './demo.ts';
 import { runChecks } from './doctor.ts';
 import { serveUntilSignalled } from './serve.ts';
 
@@ -66,7 +68,15 @@ tenant
   .action((slug: string, flags: ConfigFlags & { name?: string; timezone?: string; adminLogin?: string; adminPassword?: string; json?: boolean }) =>
     withRuntime(flags, 'genjin tenant create', async ({ services }) => {
       const created = await services.tenants.create(
-        { slug, name: flags.name, timezone: flags.timezone, adminLogin: flags.adminLogin, adminPassword: flags.adminPassword },
+        {
+          slug,
+          name: flags.name,
+          timezone: flags.timezone,
+          adminLogin: flags.adminLogin,
+          // --json prints no password, so none is generated: the admin uses the token and may set one
+          // with PATCH /api/v1/users/{id} (no current password needed for a first one).
+          adminPassword: flags.adminPassword ?? (flags.json ? null : undefined),
+        },
         'cli',
       );
       if (flags.json) {
@@ -159,6 +169,36 @@ program
       },
       { migrate: false },
     ),
+  );
+
+program
+  .command('demo')
+  .description('Fill a tenant with realistic demo data (created when missing; it must hold no customers yet)')
+  .option('--tenant <slug>', 'tenant slug', 'default')
+  .option('--customers <n>', 'customers (default 1,000)', parseCount('--customers'))
+  .option('--follow-ups <n>', 'follow-ups (default 10 per customer)', parseCount('--follow-ups'))
+  .option('--contacts <n>', 'contacts (default 1 per 5 customers)', parseCount('--contacts'))
+  .option('--plans <n>', 'contact plans (default 1 per 2 customers)', parseCount('--plans'))
+  .option('--opportunities <n>', 'opportunities (default 1 per 10 customers)', parseCount('--opportunities'))
+  .option('--visit-reports <n>', 'visit reports (default 1 per 100 follow-ups)', parseCount('--visit-reports'))
+  .option('--users <n>', 'sales users (default 20)', parseCount('--users'))
+  .option('--departments <n>', 'departments (default 1 per 4 users, at most 30)', parseCount('--departments'))
+  .option('--seed <n>', 'random seed: the same seed gives the same data (default 1)', parseSeed)
+  .option('--now <time>', 'generate around this time instead of the current one (ISO 8601)', parseTime)
+  .addOption(dataOption())
+  .action((flags: ConfigFlags & Partial<DemoOptions>) =>
+    withRuntime(flags, 'genjin demo', async ({ services }) => {
+      const options = resolveDemoOptions(flags);
+      const progress = progressReporter();
+      try {
+        const result = await services.demo.generate(options, (p) => progress.update(p));
+        progress.done();
+        for (const line of describeResult(options, result)) console.log(line);
+      } catch (error) {
+        progress.done();
+        throw error;
+      }
+    }),
   );
 
 try {

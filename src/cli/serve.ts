@@ -21,7 +21,7 @@ export async function startServer(config: Config, print: (line: string) => void 
   try {
     if (!(await runtime.services.tenants.hasAny())) {
       const created = await runtime.services.tenants.create({ slug: 'default', name: 'Default' }, 'system');
-      print(firstStartBanner(created.admin.login, created.password, created.token));
+      print(firstStartBanner(created.admin.login, created.password ?? "", created.token));
     }
     const app = await buildServer({
       database: runtime.database,

@@ -2,30 +2,61 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AuditService } from './audit/audit.service.ts';
 import { AuthService } from './auth/auth.service.ts';
+import { ContactPlansService } from './contact-plans/contact-plans.service.ts';
+import { ContactsService } from './contacts/contacts.service.ts';
 import { CustomFieldsService } from './custom-fields/custom-fields.service.ts';
 import { CustomersService } from './customers/customers.service.ts';
+import { DemoService } from './demo/demo.service.ts';
 import { DepartmentsService } from './departments/departments.service.ts';
 import { DictionariesService } from './dictionaries/dictionaries.service.ts';
+import { FavouritesService } from './favourites/favourites.service.ts';
+import { FilesService } from './files/files.service.ts';
+import { FileStore } from './files/files.store.ts';
+import { FollowUpsService } from './follow-ups/follow-ups.service.ts';
 import { IdempotencyService } from './idempotency/idempotency.service.ts';
+import { OpportunitiesService } from './opportunities/opportunities.service.ts';
 import { RolesService } from './roles/roles.service.ts';
+import { SharesService } from './shares/shares.service.ts';
+import { TagsService } from './tags/tags.service.ts';
 import { TenantsService } from './tenants/tenants.service.ts';
 import { UsersService } from './users/users.service.ts';
+import { VisitReportsService } from './visit-reports/visit-reports.service.ts';
+
+export interface ServiceOptions {
+  /** Where uploaded files are kept; uploads fail without it. */
+  filesDir?: string | undefined;
+  /** Largest accepted upload in bytes (default 20 MiB). */
+  fileLimit?: number | undefined;
+}
 
 /** Every core service, built once per process over one database. */
-export function createServices(db: Kysely<DB>) {
+export function createServices(db: Kysely<DB>, options: ServiceOptions = {}) {
   const users = new UsersService(db);
   const auth = new AuthService(db);
   const customFields = new CustomFieldsService(db);
+  const customers = new CustomersService(db, customFields);
+  const followUps = new FollowUpsService(db, customFields);
+  const tenants = new TenantsService(db, users, auth);
   return {
     customFields,
-    customers: new CustomersService(db, customFields),
+    customers,
+    contacts: new ContactsService(db, customers, customFields),
+    tags: new TagsService(db),
+    shares: new SharesService(db, customers),
+    favourites: new FavouritesService(db, customers),
+    opportunities: new OpportunitiesService(db, customers, customFields),
+    followUps,
+    contactPlans: new ContactPlansService(db, customers, followUps),
+    visitReports: new VisitReportsService(db, followUps),
     audit: new AuditService(db),
     auth,
     departments: new DepartmentsService(db),
     dictionaries: new DictionariesService(db),
+    files: new FilesService(db, new FileStore(options.filesDir), options.fileLimit),
     idempotency: new IdempotencyService(db),
     roles: new RolesService(db),
-    tenants: new TenantsService(db, users, auth),
+    tenants,
+    demo: new DemoService(db, tenants),
     users,
   };
 }

@@ -311,6 +311,7 @@ export interface VisitReportTable extends Versioned {
   suggestion: string | null;
   work_plan: string | null;
   status: Generated<number>;
+  kind: Generated<number>;
   note: string | null;
 }
 
@@ -348,6 +349,7 @@ export interface FollowUpTable extends Versioned {
   longitude: string | null;
   cost: string | null;
   cost_note: string | null;
+  note: string | null;
   user_id: Id;
   visit_report_id: Id | null;
   custom_fields: Generated<Json<CustomFieldValues>>;

@@ -5,7 +5,8 @@ import { cliBackend, runCli, type CliBackend } from '../helpers/cli.ts';
 
 // Every test spawns `node bin/genjin.js` (a second or two each through tsx), so the file keeps to
 // one tenant whose story runs from test to test: created, given a user, a token, the token revoked.
-describe('genjin CLI', () => {
+// Generous timeouts: on a busy two-core machine one spawn can take tens of seconds.
+describe('genjin CLI', { timeout: 120_000 }, () => {
   let backend: CliBackend;
   const genjin = (...args: string[]) => runCli([...args, ...backend.args], backend.env);
   const created: { tenantId?: string; adminToken?: string; userToken?: string } = {};
@@ -17,7 +18,7 @@ describe('genjin CLI', () => {
     await backend?.dispose();
   });
 
-  it('shows help for the program and for every command', { timeout: 90_000 }, async () => {
+  it('shows help for the program and for every command', async () => {
     const commands = [[], ['serve'], ['migrate'], ['tenant', 'create'], ['user', 'create'], ['token', 'create'], ['token', 'revoke'], ['doctor']];
     const results = await Promise.all(commands.map((command) => runCli([...command, '--help'], backend.env)));
 
@@ -89,7 +90,9 @@ describe('genjin CLI', () => {
     const result = await genjin('token', 'revoke', created.userToken!, '--tenant', 'acme');
 
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^Revoked token \d+ \(gjn_\w+…, "integration"\)\.\n$/);
+    const prefix = created.userToken!.slice(0, 'gjn_'.length + 6);
+    expect(result.stdout).toMatch(/^Revoked token \d+ \(.*\)\.\n$/);
+    expect(result.stdout).toContain(`(${prefix}…, "integration")`);
   });
 
   it('left the database as the commands said: the revoked token no longer authenticates', async () => {

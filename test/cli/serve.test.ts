@@ -9,7 +9,7 @@ import { cliBackend, cliEnv, freePort, runCli, spawnCli, tempDir, type CliBacken
 
 /** An embedded server on a temp dir, bound to a port the system picks, quiet. */
 function embeddedConfig(dataDir: string): Config {
-  return { port: 0, host: '127.0.0.1', dataDir, databaseUrl: undefined, poolSize: 4, bodyLimit: 1024 * 1024, logLevel: 'silent' };
+  return { port: 0, host: '127.0.0.1', dataDir, filesDir: `${dataDir}/files`, fileLimit: 20 * 1024 * 1024, databaseUrl: undefined, poolSize: 4, bodyLimit: 1024 * 1024, logLevel: 'silent' };
 }
 
 /** The server's real address: the printed URL says localhost, which may resolve to ::1 first. */
@@ -43,7 +43,7 @@ function scratchDir(): string {
 }
 
 describe('first and later starts', () => {
-  it('prints the admin credentials once, then only the URL', { timeout: 60_000 }, async () => {
+  it('prints the admin credentials once, then only the URL', { timeout: 120_000 }, async () => {
     const backend: CliBackend = await cliBackend('serve');
     cleanups.push(() => backend.dispose());
 
@@ -82,7 +82,7 @@ describe('first and later starts', () => {
 });
 
 describe('the embedded data directory lock', () => {
-  it('refuses a second process while a server holds the directory', { timeout: 60_000 }, async () => {
+  it('refuses a second process while a server holds the directory', { timeout: 120_000 }, async () => {
     const dir = scratchDir();
     const server = track(await startServer(embeddedConfig(dir), () => {}));
     expect(JSON.parse(readFileSync(lockFile(dir), 'utf8'))).toMatchObject({ pid: process.pid, purpose: 'genjin serve' });
@@ -108,7 +108,7 @@ describe('the embedded data directory lock', () => {
     expect(JSON.parse(readFileSync(lockFile(dir), 'utf8'))).toEqual(lock);
   });
 
-  it('takes over a lock left by a process that no longer runs', { timeout: 60_000 }, async () => {
+  it('takes over a lock left by a process that no longer runs', { timeout: 120_000 }, async () => {
     const dir = scratchDir();
     const dead = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
     expect(dead.pid).toBeGreaterThan(0);
@@ -124,7 +124,7 @@ describe('the embedded data directory lock', () => {
 });
 
 describe('genjin serve as a process', () => {
-  it('shuts down gracefully on SIGTERM: exits 0 and releases the data directory', { timeout: 90_000 }, async () => {
+  it('shuts down gracefully on SIGTERM: exits 0 and releases the data directory', { timeout: 120_000 }, async () => {
     const dir = scratchDir();
     const port = await freePort();
     const child: ChildProcess = spawnCli(['serve', '--data', dir, '--port', String(port), '--host', '127.0.0.1'], cliEnv({ LOG_LEVEL: 'warn' }));
@@ -139,7 +139,7 @@ describe('genjin serve as a process', () => {
       child.on('exit', (code, signal) => resolve({ code, signal })),
     );
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line within 60 s\nstdout: ${stdout}\nstderr: ${stderr}`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`no listening line within 100 s\nstdout: ${stdout}\nstderr: ${stderr}`)), 100_000);
       child.stdout!.on('data', (chunk: string) => {
         stdout += chunk;
         if (/is listening on http:\/\/localhost:\d+/.test(stdout)) {

@@ -20,7 +20,7 @@ export const adminUrl = (): string | undefined => process.env.DATABASE_URL || un
 /** The environment of a spawned `genjin`: the caller's, minus everything that picks a database or port. */
 export function cliEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'GENJIN_DATA_DIR', 'PORT', 'HOST']) delete env[name];
+  for (const name of ['DATABASE_URL', 'GENJIN_DATA_DIR', 'GENJIN_FILES_DIR', 'PORT', 'HOST']) delete env[name];
   return { ...env, ...overrides };
 }
 
@@ -41,7 +41,7 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
 }
 
 /** Runs `genjin` to completion and collects what it printed. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 100_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawnCli(args, env);
     let stdout = '';
@@ -144,6 +144,8 @@ export async function cliBackend(purpose: string): Promise<CliBackend> {
     port: 0,
     host: '127.0.0.1',
     dataDir,
+    filesDir: join(dataDir, 'files'),
+    fileLimit: 20 * 1024 * 1024,
     databaseUrl: undefined,
     poolSize: 4,
     bodyLimit: 1024 * 1024,

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll } from 'vitest';
 import { createServices, type Services } from '../../src/core/services.ts';
@@ -18,15 +21,17 @@ export interface Harness {
  * One database and one server for a test file, closed after it. Files share nothing, so they
  * may run in parallel and in any order.
  */
-export async function setupHarness(options: { clock?: Clock; bodyLimit?: number } = {}): Promise<Harness> {
+export async function setupHarness(options: { clock?: Clock; bodyLimit?: number; fileLimit?: number } = {}): Promise<Harness> {
   const database = await openTestDatabase();
-  const services = createServices(database.db);
+  const filesDir = mkdtempSync(join(tmpdir(), 'genjin-files-'));
+  const services = createServices(database.db, { filesDir, fileLimit: options.fileLimit });
   const clock = options.clock ?? systemClock;
   const app = await buildServer({ database, services, clock, bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: false, version: 'test' });
   await app.ready();
   afterAll(async () => {
     await app.close();
     await database.close();
+    rmSync(filesDir, { recursive: true, force: true });
   });
   return { database, services, app, clock };
 }
@@ -53,7 +58,7 @@ export async function makeTenant(h: Harness, overrides: { slug?: string; timezon
     id: created.tenant.id,
     adminId: created.admin.id,
     adminToken: created.token,
-    adminPassword: created.password,
+    adminPassword: created.password ?? '',
     ctx: await h.services.tenants.adminContext(slug, 'system', h.clock),
   };
 }
@@ -92,6 +97,7 @@ export function client(app: FastifyInstance, token?: string) {
     get: <T = any>(url: string, headers?: Record<string, string>) => send<T>('GET', url, undefined, headers),
     post: <T = any>(url: string, body?: unknown, headers?: Record<string, string>) => send<T>('POST', url, body ?? {}, headers),
     patch: <T = any>(url: string, body: unknown, headers?: Record<string, string>) => send<T>('PATCH', url, body, headers),
+    put: <T = any>(url: string, body?: unknown, headers?: Record<string, string>) => send<T>('PUT', url, body ?? {}, headers),
     delete: <T = any>(url: string, headers?: Record<string, string>) => send<T>('DELETE', url, undefined, headers),
   };
 }

@@ -71,11 +71,11 @@ export const LoginBody = Type.Object(
 // ---- dictionaries
 
 export const DictionaryParams = Type.Object(
-  { dict: Type.String({ enum: DICTIONARY_NAMES, description: 'Dictionary name' }) },
+  { dict: Type.String({ pattern: '^[a-z_]{1,40}$', description: `Dictionary name: ${DICTIONARY_NAMES.join(', ')}` }) },
   { additionalProperties: false },
 );
 export const DictionaryItemParams = Type.Object(
-  { dict: Type.String({ enum: DICTIONARY_NAMES }), id: Id() },
+  { dict: Type.String({ pattern: '^[a-z_]{1,40}$', description: 'Dictionary name' }), id: Id() },
   { additionalProperties: false },
 );
 

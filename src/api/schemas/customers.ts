@@ -10,6 +10,10 @@ export const CustomFieldValues = Type.Record(Type.String({ pattern: '^[a-z]+_[0-
   description: 'Custom field values by key (e.g. `select_6470108723137462273`), validated against the module\'s definitions; null clears one',
 });
 
+export const CustomFieldNames = Type.Record(Type.String(), Type.String(), {
+  description: 'Display names of option-like custom field values (select, radio, checkbox, cascade, datasource, city) by key: option names joined with commas, paths with /',
+});
+
 const customerFields = {
   name: Type.String({ minLength: 1, maxLength: 200, description: 'Customer name (客户名称)' }),
   kindId: DictRef('customer_kind item: enterprise or individual'),
@@ -99,6 +103,9 @@ export const CustomerSchema = Type.Object(
     createdVia: Type.String({ description: 'manual, import, api or web_form' }),
     tags: Type.Array(Type.Object({ id: Id(), name: Type.String(), color: Nullable(Type.String()) })),
     customFields: Type.Record(Type.String(), Type.Unknown()),
+    customFieldNames: CustomFieldNames,
+    isFavourite: Type.Boolean({ description: 'The caller has marked this customer as a favourite (收藏)' }),
+    favouriteMarkerId: Nullable(Id('The caller\'s favourite_marker item on this customer (收藏标识)')),
     createdBy: UserRef,
     updatedBy: UserRef,
     deletedAt: Nullable(Timestamp('Deletion time; null unless deleted')),
@@ -207,6 +214,9 @@ export function renderCustomer(ctx: Zoned, c: CustomerView, now: Date): Static<t
     createdVia: c.created_via,
     tags: c.tags,
     customFields: c.custom_fields as Record<string, unknown>,
+    customFieldNames: c.custom_field_names,
+    isFavourite: c.favourite !== null,
+    favouriteMarkerId: c.favourite?.marker_id ?? null,
     createdBy: c.created_by,
     updatedBy: c.updated_by,
     deletedAt: maybeTime(ctx, c.deleted_at),

@@ -139,6 +139,15 @@ export function withNames(definitions: readonly CustomField[], values: Record<st
     .map((d) => ({ key: d.key, label: d.label, kind: d.kind, value: values[d.key], ...(NAMED_KINDS.has(d.kind) ? { name: displayName(d, values[d.key]) } : {}) }));
 }
 
+/** Display names of the option-like values (select, radio, checkbox, cascade, datasource, city) by key. */
+export function fieldNames(definitions: readonly CustomField[], values: Record<string, unknown>): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const d of definitions) {
+    if (NAMED_KINDS.has(d.kind) && values[d.key] !== undefined) names[d.key] = displayName(d, values[d.key]);
+  }
+  return names;
+}
+
 function normaliseOptions(kind: CustomFieldKind, options: NonNullable<CustomFieldInput['options']>): CustomFieldOption[] {
   if (!OPTION_KINDS.has(kind)) {
     if (options.length) throw invalidField('options', `a ${kind} field has no options`);

@@ -59,7 +59,10 @@ export function customerConditions(query: CustomerQuery) {
     if (query.nextFollowAfter) add(eb('c.next_follow_at', '>=', query.nextFollowAfter));
     for (const [key, value] of Object.entries(query.customFields ?? {})) {
       // Equality on a stored value, or membership for list-valued fields; served by the GIN index.
-      add(sql`(c.custom_fields @> ${JSON.stringify({ [key]: value })}::jsonb OR c.custom_fields @> ${JSON.stringify({ [key]: [value] })}::jsonb)`);
+      // The query string carries text, so a number field's value is also tried as a number.
+      const arms = [sql`c.custom_fields @> ${JSON.stringify({ [key]: value })}::jsonb`, sql`c.custom_fields @> ${JSON.stringify({ [key]: [value] })}::jsonb`];
+      if (/^-?\d+(\.\d+)?$/.test(value)) arms.push(sql`c.custom_fields @> ${JSON.stringify({ [key]: Number(value) })}::jsonb`);
+      add(sql`(${sql.join(arms, sql` OR `)})`);
     }
     return eb.and(and);
   };
@@ -104,5 +107,20 @@ export async function customerTags(executor: Executor, tenantId: Id, customerIds
     list.push({ id: row.id, name: row.name, color: row.color });
     map.set(row.customer_id, list);
   }
+  return map;
+}
+
+/** One user's favourite marks on the given customers. */
+export async function favouritesOf(executor: Executor, tenantId: Id, userId: Id, customerIds: readonly Id[]) {
+  const map = new Map<Id, { marker_id: Id | null; created_at: Date }>();
+  if (customerIds.length === 0) return map;
+  const rows = await executor
+    .selectFrom('customer_favourite')
+    .select(['customer_id', 'marker_id', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('customer_id', 'in', [...customerIds])
+    .execute();
+  for (const row of rows) map.set(row.customer_id, { marker_id: row.marker_id, created_at: row.created_at });
   return map;
 }

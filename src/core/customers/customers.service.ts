@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Customer, DB, Id } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
-import type { CustomFieldsService } from '../custom-fields/custom-fields.service.ts';
+import { type CustomFieldsService, fieldNames } from '../custom-fields/custom-fields.service.ts';
 import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
 import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { type ApiSurface, type RequestContext, requirePermission } from '../shared/context.ts';
@@ -10,11 +10,15 @@ import { requireId } from '../shared/ids.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit } from '../shared/pagination.ts';
 import { inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
-import { customerConditions, type CustomerQuery, type CustomerSort, customerTags, SORT_COLUMNS } from './customers.repository.ts';
+import { customerConditions, type CustomerQuery, type CustomerSort, customerTags, favouritesOf, SORT_COLUMNS } from './customers.repository.ts';
 import { normalisePhone, searchFields } from './search.ts';
 
 export interface CustomerView extends Customer {
   tags: { id: Id; name: string; color: string | null }[];
+  /** Display names of option-like custom field values, by key. */
+  custom_field_names: Record<string, string>;
+  /** The caller's favourite mark on this customer, if any. */
+  favourite: { marker_id: Id | null; created_at: Date } | null;
 }
 
 export interface CustomerInput {
@@ -106,7 +110,7 @@ export class CustomersService {
       .orderBy('c.id', desc ? 'desc' : 'asc')
       .limit(limit + 1)
       .execute();
-    const items = await this.withTags(ctx, rows.slice(0, limit).map(({ sort_key: _key, ...row }) => row));
+    const items = await this.toViews(ctx, rows.slice(0, limit).map(({ sort_key: _key, ...row }) => row));
     const last = rows[limit - 1];
     const page: Page<CustomerView> = {
       items,
@@ -121,7 +125,7 @@ export class CustomersService {
 
   async get(ctx: RequestContext, id: Id): Promise<CustomerView> {
     const row = await this.requireVisible(this.db, ctx, id);
-    const [view] = await this.withTags(ctx, [row]);
+    const [view] = await this.toViews(ctx, [row]);
     return view!;
   }
 
@@ -143,7 +147,7 @@ export class CustomersService {
       const values = await this.columns(trx, ctx, input, null);
       const ownerId = input.ownerId === undefined ? (ctx.user?.id ?? null) : input.ownerId;
       const owner = ownerId ? await this.requireUser(trx, ctx, ownerId, 'ownerId') : null;
-      const productLineId = input.productLineId ?? (await this.defaultProductLine(trx, ctx));
+      const productLineId = input.productLineId !== undefined ? await this.requireProductLine(trx, ctx, input.productLineId) : await this.defaultProductLine(trx, ctx);
       const row = await trx
         .insertInto('customer')
         .values({
@@ -171,7 +175,7 @@ export class CustomersService {
         .executeTakeFirstOrThrow();
       if (input.tagIds) await this.setTags(trx, ctx, row.id, input.tagIds);
       await writeAudit(trx, ctx, { entity: 'customer', entityId: row.id, action: 'create', after: { ...row, tag_ids: input.tagIds ?? [] } });
-      return (await this.withTags(ctx, [row], trx))[0]!;
+      return (await this.toViews(ctx, [row], trx))[0]!;
     });
   }
 
@@ -194,7 +198,7 @@ export class CustomersService {
       values.updated_by = ctx.user?.id ?? null;
       const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, expectedVersion, values });
       if (input.tagIds) await this.setTags(trx, ctx, id, input.tagIds);
-      return (await this.withTags(ctx, [row], trx))[0]!;
+      return (await this.toViews(ctx, [row], trx))[0]!;
     });
   }
 
@@ -203,7 +207,7 @@ export class CustomersService {
     requirePermission(ctx, 'customers:delete');
     await inTransaction(this.db, async (trx) => {
       await this.requireVisible(trx, ctx, id, { forUpdate: true });
-      await updateVersioned(trx, ctx, { table: 'customer', entity: 'customer', id, values: { deleted_at: ctx.clock.now(), deleted_by: ctx.user?.id ?? null } });
+      await updateVersioned(trx, ctx, { table: 'customer', entity: 'customer', id, action: 'delete', values: { deleted_at: ctx.clock.now(), deleted_by: ctx.user?.id ?? null } });
     });
   }
 
@@ -211,9 +215,9 @@ export class CustomersService {
     requirePermission(ctx, 'customers:delete');
     return inTransaction(this.db, async (trx) => {
       const current = await this.requireVisible(trx, ctx, id, { forUpdate: true, includeDeleted: true });
-      if (!current.deleted_at) return (await this.withTags(ctx, [current], trx))[0]!;
-      const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, values: { deleted_at: null, deleted_by: null } });
-      return (await this.withTags(ctx, [row], trx))[0]!;
+      if (!current.deleted_at) return (await this.toViews(ctx, [current], trx))[0]!;
+      const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, action: 'restore', values: { deleted_at: null, deleted_by: null } });
+      return (await this.toViews(ctx, [row], trx))[0]!;
     });
   }
 
@@ -317,10 +321,21 @@ export class CustomersService {
     if (ids.length) await trx.insertInto('customer_tag').values(ids.map((tag_id) => ({ tenant_id: ctx.tenant.id, customer_id: customerId, tag_id }))).execute();
   }
 
-  private async withTags(ctx: RequestContext, rows: Customer[], executor: Kysely<DB> | Transaction<DB> = this.db): Promise<CustomerView[]> {
-    const tags = await customerTags(executor, ctx.tenant.id, rows.map((r) => r.id));
-    return rows.map((row) => ({ ...row, tags: tags.get(row.id) ?? [] }));
+  /** Rows as views: tags, option names and the caller's favourite, one query each per page. */
+  private async toViews(ctx: RequestContext, rows: Customer[], executor: Kysely<DB> | Transaction<DB> = this.db): Promise<CustomerView[]> {
+    const ids = rows.map((r) => r.id);
+    // Sequential: inside a transaction all three share one connection.
+    const tags = await customerTags(executor, ctx.tenant.id, ids);
+    const definitions = rows.length ? await this.customFields.definitions(executor, ctx.tenant.id, 'customer') : [];
+    const favourites = ctx.user ? await favouritesOf(executor, ctx.tenant.id, ctx.user.id, ids) : new Map<Id, CustomerView['favourite']>();
+    return rows.map((row) => ({
+      ...row,
+      tags: tags.get(row.id) ?? [],
+      custom_field_names: fieldNames(definitions, row.custom_fields as Record<string, unknown>),
+      favourite: favourites.get(row.id) ?? null,
+    }));
   }
+
 }
 
 function checkedQuery(filter: CustomerFilter): CustomerQuery {

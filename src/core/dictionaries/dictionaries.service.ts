@@ -33,16 +33,8 @@ export class DictionariesService {
     return q.orderBy('sort').orderBy('id').execute();
   }
 
-  async getItem(ctx: RequestContext, dictionary: string, id: Id): Promise<DictionaryItem> {
-    const row = await this.db
-      .selectFrom('dictionary_item')
-      .selectAll()
-      .where('tenant_id', '=', ctx.tenant.id)
-      .where('dictionary', '=', requireDictionary(dictionary))
-      .where('id', '=', requireId(id, 'id'))
-      .executeTakeFirst();
-    if (!row) throw notFound('dictionary_item', id);
-    return row;
+  getItem(ctx: RequestContext, dictionary: string, id: Id): Promise<DictionaryItem> {
+    return findItem(this.db, ctx, dictionary, id);
   }
 
   async createItem(ctx: RequestContext, dictionary: string, input: DictionaryItemInput & { name: string }): Promise<DictionaryItem> {
@@ -100,7 +92,8 @@ export class DictionariesService {
     if (input.code !== undefined) throw invalidField('code', 'is stable and cannot be changed');
     const fields = checkFields(input);
     return inTransaction(this.db, async (trx) => {
-      const current = await this.getItem(ctx, name, id);
+      // Read through the transaction: PGlite has one connection, which the transaction holds.
+      const current = await findItem(trx, ctx, name, id);
       const values: Record<string, unknown> = {};
       if (fields.name !== undefined) values.name = fields.name;
       if (input.color !== undefined) values.color = input.color;
@@ -122,6 +115,18 @@ export class DictionariesService {
       return updateVersioned<DictionaryItem>(trx, ctx, { table: 'dictionary_item', entity: 'dictionary_item', id, expectedVersion, values });
     });
   }
+}
+
+async function findItem(executor: Kysely<DB> | Transaction<DB>, ctx: RequestContext, dictionary: string, id: Id): Promise<DictionaryItem> {
+  const row = await executor
+    .selectFrom('dictionary_item')
+    .selectAll()
+    .where('tenant_id', '=', ctx.tenant.id)
+    .where('dictionary', '=', requireDictionary(dictionary))
+    .where('id', '=', requireId(id, 'id'))
+    .executeTakeFirst();
+  if (!row) throw notFound('dictionary_item', id);
+  return row;
 }
 
 function requireDictionary(dictionary: string): DictionaryName {

@@ -30,6 +30,8 @@ export interface UpdateRow {
   /** The version the caller last read (If-Match); absent: last write wins. */
   expectedVersion?: number | undefined;
   values: Record<string, unknown>;
+  /** How the audit log names the change; default `update`. */
+  action?: 'update' | 'delete' | 'restore' | undefined;
 }
 
 /** Locks the row, refuses a stale write, applies it with a new version and audits the change. */
@@ -53,7 +55,7 @@ export async function updateVersioned<R>(trx: Transaction<DB>, ctx: RequestConte
     .where('id', '=', update.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await writeAudit(trx, ctx, { entity: update.entity, entityId: update.id, action: 'update', before, after });
+  await writeAudit(trx, ctx, { entity: update.entity, entityId: update.id, action: update.action ?? 'update', before, after });
   return after as R;
 }
 

@@ -16,16 +16,16 @@ export interface CreateTenantInput {
   name?: string | undefined;
   timezone?: string | undefined;
   adminLogin?: string | undefined;
-  /** Generated (and returned) when absent. */
-  adminPassword?: string | undefined;
+  /** Generated (and returned) when absent; null: no password, the admin signs in with the token only. */
+  adminPassword?: string | null | undefined;
   adminName?: string | undefined;
 }
 
 export interface CreatedTenant {
   tenant: Tenant;
   admin: User;
-  /** The admin's password: the one given, or the generated one. Shown once. */
-  password: string;
+  /** The admin's password: the one given, or the generated one (null if none). Shown once. */
+  password: string | null;
   /** A fresh API token for the admin. Shown once. */
   token: string;
 }
@@ -66,7 +66,7 @@ export class TenantsService {
     if (!SLUG.test(input.slug)) throw invalidField('slug', 'must be 1–63 lower-case letters, digits or -, starting with a letter or digit');
     const timezone = input.timezone ?? 'Asia/Shanghai';
     if (!isTimeZone(timezone)) throw invalidField('timezone', `"${timezone}" is not an IANA time zone such as Asia/Shanghai`);
-    const password = input.adminPassword ?? newPassword();
+    const password = input.adminPassword === undefined ? newPassword() : input.adminPassword;
     return inTransaction(this.db, async (trx) => {
       if (await findTenantBySlug(trx, input.slug)) throw conflict('tenant_exists', `tenant "${input.slug}" already exists`, 'slug');
       const tenant = await trx
@@ -89,7 +89,7 @@ export class TenantsService {
       const admin = await this.users.insert(trx, ctx, {
         login: input.adminLogin ?? 'admin',
         name: input.adminName ?? '管理员',
-        password,
+        password: password ?? undefined,
         roleCode: 'admin',
         departmentId: rootDepartmentId,
       });

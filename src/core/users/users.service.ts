@@ -3,6 +3,7 @@ import type { AppUser, DB, Id } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/secrets.ts';
 import { type RequestContext, requirePermission } from '../shared/context.ts';
+import type { Permission } from '../shared/permissions.ts';
 import { conflict, forbidden, invalidField, notFound } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
 import { decodeCursor, type Page, type PageRequest, pageLimit, toPage } from '../shared/pagination.ts';
@@ -160,9 +161,10 @@ export class UsersService {
       }
       if (input.password !== undefined) {
         checkPassword(input.password, 'password');
-        if (self) {
-          const current = await findUser(trx, ctx.tenant.id, id);
-          if (!(await verifyPassword(current?.password_hash ?? null, input.currentPassword ?? ''))) {
+        const current = self ? await findUser(trx, ctx.tenant.id, id) : undefined;
+        // A user who has never had a password (token-only, e.g. a tenant created with --json) sets a first one.
+        if (current?.password_hash) {
+          if (!(await verifyPassword(current.password_hash, input.currentPassword ?? ''))) {
             throw invalidField('currentPassword', 'does not match your current password');
           }
         }
@@ -171,12 +173,17 @@ export class UsersService {
         values.locked_until = null;
       }
       const row = await updateVersioned<AppUser>(trx, ctx, { table: 'app_user', entity: 'user', id, expectedVersion, values });
+      if (values.department_id !== undefined) {
+        // Department data scopes read the owner's department from the customer row: keep it current.
+        await trx.updateTable('customer').set({ owner_department_id: row.department_id }).where('tenant_id', '=', ctx.tenant.id).where('owner_id', '=', id).execute();
+        await trx.updateTable('customer').set({ service_department_id: row.department_id }).where('tenant_id', '=', ctx.tenant.id).where('service_owner_id', '=', id).execute();
+      }
       return publicUser(row);
     });
   }
 
   private async resolveRole(trx: Transaction<DB>, ctx: RequestContext, input: Pick<CreateUserInput, 'roleId' | 'roleCode'>) {
-    let q = trx.selectFrom('role').select('id').where('tenant_id', '=', ctx.tenant.id);
+    let q = trx.selectFrom('role').select(['id', 'code', 'permissions']).where('tenant_id', '=', ctx.tenant.id);
     if (input.roleId !== undefined) q = q.where('id', '=', requireId(input.roleId, 'roleId'));
     else q = q.where('code', '=', input.roleCode ?? 'sales');
     const role = await q.executeTakeFirst();
@@ -184,6 +191,11 @@ export class UsersService {
       throw input.roleId !== undefined
         ? invalidField('roleId', `role ${input.roleId} does not exist`, 'reference_not_found')
         : invalidField('role', `no role with code "${input.roleCode ?? 'sales'}"`, 'reference_not_found');
+    }
+    // Managing users must not be a way to grant oneself more than one has.
+    const beyond = role.permissions.filter((p) => !ctx.permissions.has(p as Permission));
+    if (beyond.length > 0) {
+      throw forbidden(`Role "${role.code}" grants ${beyond.join(', ')}, which you do not have; only someone who does may assign it`, 'role_exceeds_caller');
     }
     return role.id;
   }
