@@ -22,7 +22,7 @@ export interface MigrationStatus {
 }
 
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
+  const migrations = readdirSync(dir)
     .filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
     .sort()
     .map((file) => {
@@ -34,6 +34,13 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
         checksum: createHash('sha256').update(sql).digest('hex'),
       };
     });
+  // Migrations are keyed by their number: two files with one number would hide one of them.
+  migrations.forEach((m, i) => {
+    if (i > 0 && migrations[i - 1]!.version === m.version) {
+      throw new Error(`Two migrations share the number ${m.version}: ${migrations[i - 1]!.name} and ${m.name}; renumber one`);
+    }
+  });
+  return migrations;
 }
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS genjin_migration (

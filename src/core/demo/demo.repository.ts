@@ -12,7 +12,6 @@ type ColumnType = 'bigint' | 'integer' | 'text' | 'boolean' | 'numeric' | 'date'
 export type Columns = readonly (readonly [string, ColumnType])[];
 type Row = Record<string, unknown>;
 
-export const TRACE = new Map<string, number>();
 /** Rows per statement: large enough to amortise the round trip, small enough to keep memory flat. */
 const BATCH = 5000;
 
@@ -30,8 +29,9 @@ function toParam(type: ColumnType, value: unknown): unknown {
 }
 
 /**
- * Inserts rows into a tenant's table and answers their new ids in row order. Identity values
- * are drawn in the order the rows are read from unnest, so sorting the returned ids restores it.
+ * Inserts rows into a tenant's table and answers their new ids in row order (identity values
+ * are drawn in the order the rows are read from unnest, so sorting the returned ids restores
+ * it). With an `id` column the rows bring their own ids, reserved with reserveIds.
  */
 export async function insertRows(executor: Executor, table: string, tenantId: Id, columns: Columns, rows: readonly Row[], returnIds = true): Promise<Id[]> {
   const ids: Id[] = [];
@@ -49,17 +49,35 @@ export async function insertRows(executor: Executor, table: string, tenantId: Id
     const names = columns.map(([name]) => name).join(', ');
     const aliases = columns.map((_, i) => `c${i}`).join(', ');
     const text =
-      `INSERT INTO ${table} (tenant_id, ${names}) SELECT $1::bigint, ${selects.join(', ')} ` +
+      `INSERT INTO ${table} (tenant_id, ${names})${columns[0]![0] === 'id' ? ' OVERRIDING SYSTEM VALUE' : ''} SELECT $1::bigint, ${selects.join(', ')} ` +
       `FROM unnest(${unnests.join(', ')}) AS u (${aliases})${returnIds ? ' RETURNING id' : ''}`;
-    const t0 = performance.now();
     const result = await executor.executeQuery<{ id: Id }>(CompiledQuery.raw(text, params));
-    TRACE.set(table, (TRACE.get(table) ?? 0) + performance.now() - t0);
     if (returnIds) ids.push(...result.rows.map((r) => r.id).sort((a, b) => Number(a) - Number(b)));
   }
   return ids;
 }
 
+/**
+ * Reserves `count` consecutive ids of a table's identity sequence and answers the first. Keys
+ * are (tenant_id, id), so the only rows the block must not collide with are the tenant's own,
+ * and the tenant is being filled by this run alone. Rows that bring reserved ids can be written
+ * by several connections at once and still get the same ids as a serial run.
+ */
+export async function reserveIds(executor: Executor, table: string, count: number): Promise<number> {
+  const { rows } = await sql<{ first: string }>`SELECT nextval(pg_get_serial_sequence(${table}, 'id')) AS first`.execute(executor);
+  const first = Number(rows[0]!.first);
+  if (count > 1) {
+    await sql`
+      SELECT setval(s, greatest(${first + count - 1}::bigint, coalesce(pg_sequence_last_value(s), 0)))
+      FROM (SELECT pg_get_serial_sequence(${table}, 'id')::regclass AS s) AS seq`.execute(executor);
+  }
+  return first;
+}
+
+const ID = ['id', 'bigint'] as const;
+
 export const CUSTOMER_COLUMNS: Columns = [
+  ID,
   ['name', 'text'],
   ['name_pinyin', 'text'],
   ['name_initials', 'text'],
@@ -107,6 +125,7 @@ export const CUSTOMER_COLUMNS: Columns = [
 ];
 
 export const CONTACT_COLUMNS: Columns = [
+  ID,
   ['customer_id', 'bigint'],
   ['name', 'text'],
   ['gender', 'text'],
@@ -123,6 +142,7 @@ export const CONTACT_COLUMNS: Columns = [
 ];
 
 export const OPPORTUNITY_COLUMNS: Columns = [
+  ID,
   ['customer_id', 'bigint'],
   ['name', 'text'],
   ['type_id', 'bigint'],
@@ -142,6 +162,7 @@ export const OPPORTUNITY_COLUMNS: Columns = [
 ];
 
 export const FOLLOW_UP_COLUMNS: Columns = [
+  ID,
   ['customer_id', 'bigint'],
   ['opportunity_id', 'bigint'],
   ['type_id', 'bigint'],
@@ -182,6 +203,7 @@ export const ATTACHMENT_COLUMNS: Columns = [
 ];
 
 export const PLAN_COLUMNS: Columns = [
+  ID,
   ['customer_id', 'bigint'],
   ['contact_id', 'bigint'],
   ['purpose_id', 'bigint'],

@@ -26,6 +26,7 @@ import {
   OPPORTUNITY_COLUMNS,
   PARTICIPANT_COLUMNS,
   PLAN_COLUMNS,
+  reserveIds,
   roleIds,
   rootDepartment,
   VISIT_REPORT_COLUMNS,
@@ -37,6 +38,9 @@ import { CHUNK, ChunkBuilder, type ChunkRows, chunkShare, type DemoUser, type Wo
 import { REGIONS, TAGS, TEAM_NAMES, VISIT_REPORT } from './pools.ts';
 import { Random } from './random.ts';
 import { Timeline } from './timeline.ts';
+
+/** Chunk transactions in flight at once. */
+const WRITERS = 2;
 
 const LIMITS: Record<keyof DemoCounts, number> = {
   customers: 10_000_000,
@@ -106,27 +110,48 @@ export class DemoService {
     const extra = { contactLinks: 0, participants: 0, attachments: 0, tags: 0 };
     const usedNames = new Set<string>();
     const chunks = Math.ceil(options.customers / CHUNK);
+    let done = 0;
     report('customers', 0, options.customers);
-    // One chunk is written while the next is built: Node and the database work side by side,
-    // and chunks still commit in order, so a fresh database gives the same ids every time.
-    let writing: Promise<void> = Promise.resolve();
+    const first = {
+      customer: await this.reserve('customer', options.customers),
+      contact: await this.reserve('contact', options.contacts),
+      opportunity: await this.reserve('opportunity', options.opportunities),
+      followUp: await this.reserve('follow_up', options.followUps),
+      plan: await this.reserve('contact_plan', options.plans),
+    };
+    // Chunks bring their own ids, so two can be written at once (PostgreSQL then inserts on two
+    // cores; PGlite takes them in turn) while Node builds the next, and a fresh database still
+    // gets the same ids every time.
+    const writing = new Set<Promise<void>>();
     for (let c = 0; c < chunks; c++) {
       const share = chunkShare(c, totals);
       const built = await new ChunkBuilder(world, usedNames).build(share);
-      await writing;
+      const before = (total: number) => Math.floor((share.first * total) / options.customers);
+      const bases: IdBases = {
+        customer: first.customer + share.first,
+        contact: first.contact + before(options.contacts),
+        opportunity: first.opportunity + before(options.opportunities),
+        followUp: first.followUp + before(options.followUps),
+        plan: first.plan + before(options.plans),
+      };
       extra.contactLinks += built.followUpContacts.length;
       extra.participants += built.participants.length;
       extra.attachments += built.attachments.length;
       extra.tags += built.tags.length;
-      writing = this.transaction((trx) => writeChunk(trx, tenantId, built)).then((written) => {
+      while (writing.size >= WRITERS) await Promise.race(writing);
+      const write: Promise<void> = this.transaction((trx) => writeChunk(trx, tenantId, built, bases)).then((written) => {
         rows += written;
-        report('customers', share.first + share.customers, options.customers);
+        done += share.customers;
+        writing.delete(write);
+        report('customers', done, options.customers);
       });
-      // A failed write must not go unobserved while the next chunk is being built.
-      writing.catch(() => {});
+      writing.add(write);
+      // A failed write must not go unobserved while the next chunk is being built; it is
+      // rethrown by the race or the final wait below.
+      write.catch(() => {});
     }
-    await writing;
-
+    await Promise.all(writing);
+    await this.cleanGinPendingLists();
     report('finishing', 0, 1);
     const counts = { ...countsOf(options), ...extra };
     await this.transaction(async (trx) => {
@@ -137,10 +162,29 @@ export class DemoService {
     return { tenant: { id: tenantId, slug: options.tenant }, createdTenant, counts, rows, seconds: (performance.now() - started) / 1000 };
   }
 
+  private async reserve(table: string, count: number): Promise<number> {
+    return count > 0 ? reserveIds(this.db, table, count) : 0;
+  }
+
+  /**
+   * Index entries that GIN deferred during the load (gin_pending_list_limit, raised for it) are
+   * merged now: searches would otherwise scan the pending list until autovacuum gets to it.
+   */
+  private async cleanGinPendingLists(): Promise<void> {
+    await sql`
+      SELECT gin_clean_pending_list(i.indexrelid::regclass)
+      FROM pg_index i
+      JOIN pg_class c ON c.oid = i.indexrelid
+      JOIN pg_am am ON am.oid = c.relam
+      WHERE am.amname = 'gin' AND i.indrelid IN ('customer'::regclass, 'follow_up'::regclass, 'contact'::regclass, 'opportunity'::regclass)`.execute(this.db);
+  }
+
   /** Bulk work can lose its last transactions in a crash without harm: commits need not wait for the disk. */
   private transaction<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(async (trx) => {
       await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+      // GIN inserts go to a pending list merged in bulk, which is much cheaper than one by one.
+      await sql`SET LOCAL gin_pending_list_limit = '64MB'`.execute(trx);
       return work(trx);
     });
   }
@@ -238,36 +282,56 @@ export class DemoService {
   }
 }
 
-/** One chunk, parents before children, local references swapped for the new ids. Answers the rows written. */
-async function writeChunk(trx: Transaction<DB>, tenantId: Id, rows: ChunkRows): Promise<number> {
-  // The rows are this chunk's own: references are resolved in place rather than copied.
-  const customers = await insertRows(trx, 'customer', tenantId, CUSTOMER_COLUMNS, rows.customers);
-  for (const c of rows.contacts) c.customer_id = customers[c.customer];
-  const contacts = await insertRows(trx, 'contact', tenantId, CONTACT_COLUMNS, rows.contacts);
-  for (const o of rows.opportunities) {
-    o.customer_id = customers[o.customer];
+/** First ids of a chunk's rows, per table: a row's id is its table's base plus its index in the chunk. */
+interface IdBases {
+  customer: number;
+  contact: number;
+  opportunity: number;
+  followUp: number;
+  plan: number;
+}
+
+/** One chunk, parents before children, local references turned into ids. Answers the rows written. */
+async function writeChunk(trx: Transaction<DB>, tenantId: Id, rows: ChunkRows, bases: IdBases): Promise<number> {
+  // The rows are this chunk's own: ids are filled in place rather than copied.
+  const customer = (local: number) => bases.customer + local;
+  const contact = (local: number | null) => (local === null ? null : bases.contact + local);
+  const opportunity = (local: number | null) => (local === null ? null : bases.opportunity + local);
+  const followUp = (local: number | null) => (local === null ? null : bases.followUp + local);
+  rows.customers.forEach((c, i) => (c.id = customer(i)));
+  await insertRows(trx, 'customer', tenantId, CUSTOMER_COLUMNS, rows.customers, false);
+  rows.contacts.forEach((c, i) => {
+    c.id = contact(i);
+    c.customer_id = customer(c.customer);
+  });
+  await insertRows(trx, 'contact', tenantId, CONTACT_COLUMNS, rows.contacts, false);
+  rows.opportunities.forEach((o, i) => {
+    o.id = opportunity(i);
+    o.customer_id = customer(o.customer);
     o.created_by = o.owner_id;
-  }
-  const opportunities = await insertRows(trx, 'opportunity', tenantId, OPPORTUNITY_COLUMNS, rows.opportunities);
-  for (const f of rows.followUps) {
-    f.customer_id = customers[f.customer];
-    f.opportunity_id = f.opportunity === null ? null : opportunities[f.opportunity];
-  }
-  const followUps = await insertRows(trx, 'follow_up', tenantId, FOLLOW_UP_COLUMNS, rows.followUps);
-  const links = rows.followUpContacts.map(([fu, c]) => ({ follow_up_id: followUps[fu], contact_id: contacts[c] }));
+  });
+  await insertRows(trx, 'opportunity', tenantId, OPPORTUNITY_COLUMNS, rows.opportunities, false);
+  rows.followUps.forEach((f, i) => {
+    f.id = followUp(i);
+    f.customer_id = customer(f.customer);
+    f.opportunity_id = opportunity(f.opportunity);
+  });
+  await insertRows(trx, 'follow_up', tenantId, FOLLOW_UP_COLUMNS, rows.followUps, false);
+  const links = rows.followUpContacts.map(([fu, c]) => ({ follow_up_id: followUp(fu), contact_id: contact(c) }));
   await insertRows(trx, 'follow_up_contact', tenantId, FOLLOW_UP_CONTACT_COLUMNS, links, false);
-  const participants = rows.participants.map(([fu, user]) => ({ follow_up_id: followUps[fu], user_id: user }));
+  const participants = rows.participants.map(([fu, user]) => ({ follow_up_id: followUp(fu), user_id: user }));
   await insertRows(trx, 'follow_up_participant', tenantId, PARTICIPANT_COLUMNS, participants, false);
-  for (const a of rows.attachments) a.follow_up_id = followUps[a.followUp];
+  for (const a of rows.attachments) a.follow_up_id = followUp(a.followUp);
   await insertRows(trx, 'follow_up_attachment', tenantId, ATTACHMENT_COLUMNS, rows.attachments, false);
-  for (const p of rows.plans) {
-    p.customer_id = customers[p.customer];
-    p.contact_id = p.contact === null ? null : contacts[p.contact];
-    p.source_follow_up_id = p.source === null ? null : followUps[p.source];
-    p.fulfilled_follow_up_id = p.fulfilled === null ? null : followUps[p.fulfilled];
-  }
+  rows.plans.forEach((p, i) => {
+    p.id = bases.plan + i;
+    p.customer_id = customer(p.customer);
+    p.contact_id = contact(p.contact);
+    p.source_follow_up_id = followUp(p.source);
+    p.fulfilled_follow_up_id = followUp(p.fulfilled);
+  });
   await insertRows(trx, 'contact_plan', tenantId, PLAN_COLUMNS, rows.plans, false);
-  const tags = rows.tags.map(([c, tag]) => ({ customer_id: customers[c], tag_id: tag }));
+  const tags = rows.tags.map(([c, tag]) => ({ customer_id: customer(c), tag_id: tag }));
   await insertRows(trx, 'customer_tag', tenantId, CUSTOMER_TAG_COLUMNS, tags, false);
   return (
     rows.customers.length +

@@ -25,6 +25,7 @@ import {
 } from './follow-ups.repository.ts';
 import type { FollowUpChanges, FollowUpCodes, FollowUpFilter, FollowUpInput, FollowUpView } from './follow-ups.types.ts';
 import { htmlToText, summarise } from './plain-text.ts';
+import { coordinates, cost, sameSet, uniqueIds } from './values.ts';
 
 export type { FollowUpChanges, FollowUpCodes, FollowUpFilter, FollowUpInput, FollowUpView } from './follow-ups.types.ts';
 
@@ -43,8 +44,6 @@ const TEXT_FIELDS = [
 ] as const satisfies readonly (readonly [keyof FollowUpInput, keyof FollowUp, number])[];
 
 const MAX_CONTENT = 100_000;
-const MAX_LINKS = 100;
-const COST = /^\d{1,16}(?:\.\d{1,2})?$/;
 
 /** A 404 that still names the input field the missing reference came in. */
 const missingReference = (entity: string, id: Id, field: string) =>
@@ -407,38 +406,4 @@ export class FollowUpsService {
     if (!row) throw missingReference('visit_report', id, 'visitReportId');
     return row.id;
   }
-}
-
-function uniqueIds(ids: Id[], field: string): Id[] {
-  if (ids.length > MAX_LINKS) throw invalidField(field, `must have at most ${MAX_LINKS} items`);
-  return [...new Set(ids.map((id, i) => requireId(id, `${field}[${i}]`)))];
-}
-
-function sameSet(a: Id[], b: Id[]) {
-  return a.length === b.length && a.every((id) => b.includes(id));
-}
-
-/** Both coordinates or neither, each within its range; checked against the stored pair on update. */
-function coordinates(input: FollowUpChanges, current: FollowUp | null): Record<string, unknown> {
-  if (input.latitude === undefined && input.longitude === undefined) return {};
-  const latitude = input.latitude !== undefined ? input.latitude : current?.latitude != null ? Number(current.latitude) : null;
-  const longitude = input.longitude !== undefined ? input.longitude : current?.longitude != null ? Number(current.longitude) : null;
-  if ((latitude === null) !== (longitude === null)) {
-    const missing = latitude === null ? 'latitude' : 'longitude';
-    throw invalidField(missing, 'give both latitude and longitude, or neither');
-  }
-  if (latitude !== null && (!Number.isFinite(latitude) || latitude < -90 || latitude > 90)) throw invalidField('latitude', 'must be between -90 and 90');
-  if (longitude !== null && (!Number.isFinite(longitude) || longitude < -180 || longitude > 180)) throw invalidField('longitude', 'must be between -180 and 180');
-  return {
-    latitude: latitude === null ? null : latitude.toFixed(6),
-    longitude: longitude === null ? null : longitude.toFixed(6),
-  };
-}
-
-function cost(value: string | null): string | null {
-  if (value === null) return null;
-  const text = String(value).trim();
-  if (text.startsWith('-')) throw invalidField('cost', 'must be at least 0');
-  if (!COST.test(text)) throw invalidField('cost', 'must be a decimal amount with at most 2 decimals, e.g. 128.50');
-  return text;
 }
