@@ -8,9 +8,9 @@ import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
 import type { FollowUpsService } from '../follow-ups/follow-ups.service.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { conflict, invalidField, notFound, staleVersion } from '../shared/errors.ts';
-import { requireId } from '../shared/ids.ts';
+import { lockOrder, requireId } from '../shared/ids.ts';
 import { decodeCursor, encodeCursor, type Page, pageLimit } from '../shared/pagination.ts';
-import { inTransaction, updateVersioned } from '../shared/rows.ts';
+import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
 import { findUser } from '../users/users.repository.ts';
 import { planConditions, plansWithCustomer, recomputeNextFollow } from './contact-plans.repository.ts';
@@ -32,8 +32,6 @@ const DICTIONARY_FIELDS: [keyof ContactPlanInput, DictionaryName, string][] = [
 const MAX_TITLE = 200;
 const MAX_CONTENT = 5000;
 
-/** Customers in a fixed (numeric id) order, as every writer of plans and follow-ups locks them. */
-const lockOrder = (ids: Id[]) => [...new Set(ids)].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
 
 /**
  * Contact plans (联系计划): who is to contact which customer when, and how. A plan is visible
@@ -217,7 +215,6 @@ export class ContactPlansService {
     const values = await this.columns(trx, ctx, input, null, customerId, prefix);
     const ownerId = input.ownerId ?? ctx.user?.id;
     if (!ownerId) throw invalidField(`${prefix}ownerId`, 'is required when no user is signed in');
-    const now = ctx.clock.now();
     const row = await trx
       .insertInto('contact_plan')
       .values({
@@ -227,10 +224,7 @@ export class ContactPlansService {
         title: values.title as string,
         planned_at: values.planned_at as Date,
         owner_id: await this.requireUser(trx, ctx, ownerId, `${prefix}ownerId`),
-        created_by: ctx.user?.id ?? null,
-        updated_by: ctx.user?.id ?? null,
-        created_at: now,
-        updated_at: now,
+        ...creationStamps(ctx),
       } as never)
       .returningAll()
       .executeTakeFirstOrThrow();

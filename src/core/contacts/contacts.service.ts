@@ -8,7 +8,7 @@ import type { RequestContext } from '../shared/context.ts';
 import { invalidField, notFound } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit } from '../shared/pagination.ts';
-import { inTransaction, updateVersioned } from '../shared/rows.ts';
+import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
 import { clearMainContact, contactMatch, visibleContacts } from './contacts.repository.ts';
 
@@ -126,7 +126,6 @@ export class ContactsService {
       await this.customers.requireVisible(trx, ctx, customerId, { forUpdate: true });
       const values = checkFields(input);
       const customFields = await this.customFields.validate(trx, ctx, 'contact', input.customFields, null);
-      const now = ctx.clock.now();
       if (input.isMain) await this.takeMainFlag(trx, ctx, customerId, null);
       const row = await trx
         .insertInto('contact')
@@ -138,10 +137,7 @@ export class ContactsService {
           is_main: input.isMain ?? false,
           // The column's Generated<Json<…>> type hides its insert type (a JSON string).
           custom_fields: JSON.stringify(customFields) as never,
-          created_by: ctx.user?.id ?? null,
-          updated_by: ctx.user?.id ?? null,
-          created_at: now,
-          updated_at: now,
+          ...creationStamps(ctx),
         })
         .returningAll()
         .executeTakeFirstOrThrow();

@@ -8,7 +8,7 @@ import { type ApiSurface, type RequestContext, requirePermission } from '../shar
 import { invalidField, notFound } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit } from '../shared/pagination.ts';
-import { inTransaction, updateVersioned } from '../shared/rows.ts';
+import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
 import { customerConditions, type CustomerQuery, type CustomerSort, customerTags, favouritesOf, SORT_COLUMNS } from './customers.repository.ts';
 import { normalisePhone, searchFields } from './search.ts';
@@ -166,10 +166,7 @@ export class CustomersService {
           product_line_id: productLineId,
           created_via: createdVia(ctx.api),
           custom_fields: JSON.stringify(values.custom_fields ?? {}),
-          created_by: ctx.user?.id ?? null,
-          updated_by: ctx.user?.id ?? null,
-          created_at: now,
-          updated_at: now,
+          ...creationStamps(ctx),
         } as never)
         .returningAll()
         .executeTakeFirstOrThrow();

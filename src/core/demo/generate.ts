@@ -266,11 +266,16 @@ export class ChunkBuilder {
       const contactIndex = contactNames.length && fr.chance(0.65) ? fr.int(contactNames.length) : null;
       const text = followUpText(fr, kind, contactIndex === null ? null : contactNames[contactIndex]!);
       const { html, text: content } = asContent(fr, text.parts);
+      // Draws below never depend on how times fall, so the same seed builds the same rows
+      // whatever `now` is (only the times move).
       let opportunity: number | null = null;
-      if (opportunities.length && fr.chance(0.4)) {
+      const aboutOpportunity = fr.chance(0.4);
+      const whichOpportunity = fr.next();
+      if (opportunities.length && aboutOpportunity) {
         const open = opportunities.flatMap((o, i) => (o.created <= at ? [i] : []));
-        if (open.length) opportunity = fr.pick(open);
+        if (open.length) opportunity = open[Math.floor(whichOpportunity * open.length)]!;
       }
+      const afterSale = fr.pick(AFTER_SALE_PURPOSES);
       const visit = kind === 'visit' || kind === 'meeting';
       const fu = this.rows.followUps.length;
       const site = visit && fr.chance(0.7);
@@ -278,7 +283,7 @@ export class ChunkBuilder {
         customer: local,
         opportunity: opportunity === null ? null : opportunityBase + opportunity,
         type_id: this.code('follow_up_type', fr.pick(codes.type)),
-        purpose_id: this.code('contact_purpose', opportunities.length && opportunities.some((o) => o.won && o.closed! < at) ? fr.pick(AFTER_SALE_PURPOSES) : 1),
+        purpose_id: this.code('contact_purpose', opportunities.length && opportunities.some((o) => o.won && o.closed! < at) ? afterSale : 1),
         route_id: this.code('contact_route', codes.route),
         event_id: this.code('visit_event', codes.event),
         title: text.title,

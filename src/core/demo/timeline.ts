@@ -1,11 +1,12 @@
 import type { Random } from './random.ts';
 
 const MINUTE = 60_000;
+const HOUR = 3_600_000;
 export const DAY = 86_400_000;
 
 /**
  * Times for the demo, in the tenant's wall clock: people follow up in office hours and mostly on
- * weekdays. All values are epoch milliseconds, whole seconds.
+ * weekdays. All values are epoch milliseconds.
  */
 export class Timeline {
   constructor(
@@ -24,19 +25,29 @@ export class Timeline {
     return (Math.floor((t + this.offset) / DAY) + 4) % 7;
   }
 
-  /** A moment of office hours (08:30–19:00) on a day near `t`, moved off most weekends. */
+  /**
+   * A moment of office hours (08:30–19:00) on a day near `t`, moved off most weekends. It draws
+   * the same number of values whatever the day, so the data built after it does not depend on
+   * the weekday `now` falls on.
+   */
   officeTime(r: Random, t: number, from = 8.5 * 60, to = 19 * 60): number {
+    const stayOnWeekend = r.chance(0.15);
+    const minute = from + r.int(to - from);
+    const second = r.int(60);
     let day = this.dayStart(t);
     const weekday = this.weekday(day);
-    if ((weekday === 0 || weekday === 6) && r.chance(0.85)) day -= (weekday === 0 ? 2 : 1) * DAY;
-    return day + (from + r.int(to - from)) * MINUTE + r.int(60) * 1000;
+    if ((weekday === 0 || weekday === 6) && !stayOnWeekend) day -= (weekday === 0 ? 2 : 1) * DAY;
+    return day + minute * MINUTE + second * 1000;
   }
 
   /** An office-hours moment in [start, end], spread evenly over the span. */
   between(r: Random, start: number, end: number): number {
+    const at = r.next();
+    const nudge = r.next();
+    const t = this.officeTime(r, start + at * Math.max(0, end - start));
     if (end <= start) return end;
-    const t = this.officeTime(r, start + r.next() * (end - start));
-    return t < start ? start + r.int(Math.max(1, Math.min(end - start, 3_600_000))) : t > end ? end - r.int(Math.max(1, Math.min(end - start, 3_600_000))) : t;
+    const span = Math.min(end - start, HOUR);
+    return t < start ? start + Math.floor(nudge * span) : t > end ? end - Math.floor(nudge * span) : t;
   }
 
   daysAgo(days: number): number {

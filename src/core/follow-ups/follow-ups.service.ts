@@ -9,7 +9,7 @@ import type { RequestContext } from '../shared/context.ts';
 import { conflict, DomainError, invalidField, notFound, staleVersion } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
 import { decodeCursor, encodeCursor, type Page, pageLimit } from '../shared/pagination.ts';
-import { inTransaction, updateVersioned } from '../shared/rows.ts';
+import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
 import { reportVisibility } from '../visit-reports/visit-reports.repository.ts';
 import { syncAttachments } from './attachments.ts';
@@ -128,10 +128,7 @@ export class FollowUpsService {
         content_text: (resolved.values.content_text as string | undefined) ?? '',
         followed_at: (resolved.values.followed_at as Date | undefined) ?? now,
         custom_fields: JSON.stringify(resolved.values.custom_fields ?? {}),
-        created_by: ctx.user?.id ?? null,
-        updated_by: ctx.user?.id ?? null,
-        created_at: now,
-        updated_at: now,
+        ...creationStamps(ctx),
       } as never)
       .returningAll()
       .executeTakeFirstOrThrow();

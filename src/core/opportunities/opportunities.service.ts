@@ -8,9 +8,9 @@ import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { conflict, invalidField, notFound } from '../shared/errors.ts';
-import { requireId } from '../shared/ids.ts';
+import { lockOrder, requireId } from '../shared/ids.ts';
 import { decodeCursor, encodeCursor, type Page, pageLimit } from '../shared/pagination.ts';
-import { inTransaction, updateVersioned } from '../shared/rows.ts';
+import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
 import { findUser } from '../users/users.repository.ts';
 import { opportunitiesWithCustomer, opportunityConditions, recountOpportunities } from './opportunities.repository.ts';
@@ -26,8 +26,6 @@ const DICTIONARY_FIELDS: [keyof OpportunityInput, DictionaryName, string][] = [
 const AMOUNT = /^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$/;
 const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 
-/** Customers in a fixed (numeric id) order, so that two transactions never lock them crosswise. */
-const lockOrder = (ids: Id[]) => [...new Set(ids)].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
 
 /**
  * Opportunities (商机) of customers. An opportunity is visible exactly when its customer is;
@@ -97,7 +95,6 @@ export class OpportunitiesService {
       const values = await this.columns(trx, ctx, input, null);
       const ownerId = input.ownerId === undefined ? (ctx.user?.id ?? null) : input.ownerId;
       if (ownerId) await this.requireUser(trx, ctx, ownerId, 'ownerId');
-      const now = ctx.clock.now();
       const row = await trx
         .insertInto('opportunity')
         .values({
@@ -106,10 +103,7 @@ export class OpportunitiesService {
           customer_id: input.customerId,
           name: values.name as string,
           owner_id: ownerId,
-          created_by: ctx.user?.id ?? null,
-          updated_by: ctx.user?.id ?? null,
-          created_at: now,
-          updated_at: now,
+          ...creationStamps(ctx),
         } as never)
         .returningAll()
         .executeTakeFirstOrThrow();

@@ -83,3 +83,10 @@ export function translateDatabaseError(error: unknown): unknown {
       return error;
   }
 }
+
+/** Who and when of a new row, from the request context. */
+export function creationStamps(ctx: RequestContext) {
+  const now = ctx.clock.now();
+  const by = ctx.user?.id ?? null;
+  return { created_by: by, updated_by: by, created_at: now, updated_at: now };
+}
