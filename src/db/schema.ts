@@ -399,6 +399,63 @@ export interface ContactPlanTable extends Versioned {
   updated_by: Id | null;
 }
 
+export interface OutboxEventTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  type: string;
+  entity_id: string | null;
+  data: Json<Record<string, unknown>>;
+  occurred_at: Date;
+  dispatched_at: Date | null;
+}
+
+export interface NotificationTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  user_id: Id;
+  kind: string;
+  title: string;
+  body: string | null;
+  entity: string | null;
+  entity_id: string | null;
+  dedupe_key: string;
+  created_at: Date;
+  read_at: Date | null;
+}
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
+
+export interface JobTable {
+  id: GeneratedId;
+  tenant_id: Id | null;
+  kind: string;
+  payload: Json<Record<string, unknown>>;
+  status: Generated<JobStatus>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  run_at: Date;
+  locked_until: Date | null;
+  locked_by: string | null;
+  last_error: string | null;
+  dedupe_key: string | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+export interface JobScheduleTable {
+  id: GeneratedId;
+  tenant_id: Id | null;
+  kind: string;
+  cron: string;
+  timezone: string;
+  payload: Json<Record<string, unknown>>;
+  enabled: Generated<boolean>;
+  next_run_at: Date;
+  last_run_at: Date | null;
+  created_at: Date;
+}
+
 export interface DB {
   tenant: TenantTable;
   product_line: ProductLineTable;
@@ -426,6 +483,10 @@ export interface DB {
   follow_up_participant: FollowUpParticipantTable;
   follow_up_attachment: FollowUpAttachmentTable;
   contact_plan: ContactPlanTable;
+  outbox_event: OutboxEventTable;
+  notification: NotificationTable;
+  job: JobTable;
+  job_schedule: JobScheduleTable;
 }
 
 export type Tenant = Selectable<TenantTable>;
