@@ -5,8 +5,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
-import { nativeApi } from './api/plugin.ts';
-import { PROBLEM_TYPES, type ProblemType } from './api/problems.ts';
+import { nativeApi, sendProblem } from './api/plugin.ts';
+import { problem, PROBLEM_TYPES, type ProblemType } from './api/problems.ts';
 import type { Services } from './core/services.ts';
 import type { Clock } from './core/shared/clock.ts';
 import type { Database } from './db/database.ts';
@@ -97,9 +97,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.get<{ Params: { type: string } }>('/problems/:type', { schema: { hide: true } }, async (request, reply) => {
     const entry = PROBLEM_TYPES[request.params.type as ProblemType];
-    if (!entry) return reply.code(404).send({ error: 'unknown problem type' });
+    if (!entry) return sendProblem(request, reply, problem('not-found', `There is no problem type "${request.params.type}"`, { code: 'problem_type_not_found' }));
     return { type: `/problems/${request.params.type}`, ...entry };
   });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, problem('not-found', `No route ${request.method} ${request.url.split('?')[0]}`, { code: 'route_not_found' })),
+  );
 
   await app.register(nativeApi, { prefix: '/api/v1', services: options.services, clock: options.clock });
   return app;

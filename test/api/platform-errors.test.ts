@@ -269,6 +269,15 @@ describe('native API errors (problem+json)', () => {
     it('answers an unknown problem type with 404', async () => {
       const res = await client(h.app).get('/problems/no-such-problem');
       expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ type: '/problems/not-found', code: 'problem_type_not_found' });
+    });
+
+    it('answers unknown routes outside /api/v1 with a problem too', async () => {
+      const res = await client(h.app).get('/no-such-page');
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ status: 404, code: 'route_not_found', instance: '/no-such-page' });
     });
   });
 

@@ -75,12 +75,13 @@ export function validateCustomValues(
       issues.push({ field: name, message: 'is not a custom field of this module' });
       continue;
     }
-    if (!field.is_active) {
-      issues.push({ field: name, message: 'is disabled' });
-      continue;
-    }
+    // Clearing is always allowed, so a value of a field since disabled can still be removed.
     if (value === null) {
       delete merged[key];
+      continue;
+    }
+    if (!field.is_active) {
+      issues.push({ field: name, message: 'is disabled' });
       continue;
     }
     const problem = CHECKS[field.kind](value, field);
