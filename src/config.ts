@@ -14,6 +14,8 @@ export interface Config {
   poolSize: number;
   bodyLimit: number;
   logLevel: string;
+  /** Whether `genjin serve` runs the job runner too (env GENJIN_JOBS=off turns it off). */
+  jobs: boolean;
 }
 
 export interface ConfigFlags {
@@ -27,6 +29,13 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
   return n;
+}
+
+function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(on|true|1|yes)$/i.test(value)) return true;
+  if (/^(off|false|0|no)$/i.test(value)) return false;
+  throw new Error(`${name} must be on or off, got "${value}"`);
 }
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -43,5 +52,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     poolSize: positiveInt('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10),
     bodyLimit: positiveInt('GENJIN_BODY_LIMIT', env.GENJIN_BODY_LIMIT, 1024 * 1024),
     logLevel: env.LOG_LEVEL ?? 'info',
+    jobs: onOff('GENJIN_JOBS', env.GENJIN_JOBS, true),
   };
 }

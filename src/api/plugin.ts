@@ -11,10 +11,14 @@ import { fileRoutes } from './routes/files.ts';
 import { followUpRoutes } from './routes/follow-ups.ts';
 import { opportunityRoutes } from './routes/opportunities.ts';
 import { contactPlanRoutes } from './routes/contact-plans.ts';
+import { poolRoutes } from './routes/pools.ts';
 import { auditRoutes, dictionaryRoutes, tokenRoutes } from './routes/access.ts';
 import { departmentRoutes, roleRoutes, userRoutes } from './routes/people.ts';
 import { favouriteRoutes, shareRoutes, tagRoutes } from './routes/tags.ts';
 import { visitReportRoutes } from './routes/visit-reports.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { tenantRoutes } from './routes/tenant.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { Problem as ProblemSchema } from './schemas/common.ts';
 import type { ApiOptions } from './types.ts';
 
@@ -39,7 +43,7 @@ export const nativeApi: FastifyPluginAsyncTypebox<ApiOptions> = async (app, opti
     sendProblem(request, reply, problem('not-found', `No route ${request.method} ${request.url.split('?')[0]}`, { code: 'route_not_found' })),
   );
 
-  for (const routes of [authRoutes, userRoutes, departmentRoutes, roleRoutes, tokenRoutes, dictionaryRoutes, auditRoutes, customerRoutes, contactRoutes, tagRoutes, shareRoutes, favouriteRoutes, customFieldRoutes, opportunityRoutes, contactPlanRoutes, fileRoutes, followUpRoutes, visitReportRoutes]) {
+  for (const routes of [authRoutes, userRoutes, departmentRoutes, roleRoutes, tokenRoutes, dictionaryRoutes, auditRoutes, customerRoutes, contactRoutes, tagRoutes, shareRoutes, favouriteRoutes, customFieldRoutes, opportunityRoutes, contactPlanRoutes, fileRoutes, followUpRoutes, visitReportRoutes, poolRoutes, notificationRoutes, tenantRoutes, webhookRoutes]) {
     await app.register(routes, { services, clock });
   }
 };

@@ -9,6 +9,11 @@ import { resolveDemoOptions, type DemoOptions } from '../core/demo/demo.types.ts
 import { describeResult, parseCount, parseSeed, parseTime, progressReporter } from './demo.ts';
 import { runChecks } from './doctor.ts';
 import { serveUntilSignalled } from './serve.ts';
+import { jobJson, jobTable, parseJobStatus, parseLimit } from './jobs.ts';
+import { workUntilSignalled } from './worker.ts';
+import { listJobs, retryJob } from '../jobs/admin.ts';
+import { systemClock } from '../core/shared/clock.ts';
+import type { JobStatus } from '../db/schema.ts';
 
 const program = new Command('genjin')
   .description('Genjin: a self-hosted CRM server built around the customer follow-up (跟进记录).')
@@ -198,6 +203,40 @@ program
         progress.done();
         throw error;
       }
+    }),
+  );
+
+program
+  .command('worker')
+  .description('Run background jobs without the HTTP server, until SIGTERM or SIGINT (the embedded database only when no server uses --data)')
+  .option('--concurrency <n>', 'jobs run at once (default 1)', parseLimit)
+  .addOption(dataOption())
+  .action((flags: ConfigFlags & { concurrency?: number }) => workUntilSignalled(loadConfig(flags), { concurrency: flags.concurrency }));
+
+const jobs = program.command('jobs').description('Show and re-run background jobs');
+jobs
+  .command('list')
+  .description('List jobs, most recent first')
+  .option('--status <status>', 'pending, running, done or dead', parseJobStatus)
+  .option('--kind <kind>', 'job kind, e.g. pool.recycle')
+  .option('--limit <n>', 'at most this many (default 50)', parseLimit)
+  .option('--json', 'print a JSON array')
+  .addOption(dataOption())
+  .action((flags: ConfigFlags & { status?: JobStatus; kind?: string; limit?: number; json?: boolean }) =>
+    withRuntime(flags, 'genjin jobs list', async ({ database }) => {
+      const rows = await listJobs(database.db, { status: flags.status, kind: flags.kind, limit: flags.limit });
+      if (flags.json) console.log(JSON.stringify(rows.map(jobJson)));
+      else for (const line of jobTable(rows)) console.log(line);
+    }),
+  );
+jobs
+  .command('retry <id>')
+  .description('Run a dead or pending job again now, with its attempts reset')
+  .addOption(dataOption())
+  .action((id: string, flags: ConfigFlags) =>
+    withRuntime(flags, 'genjin jobs retry', async ({ database }) => {
+      const job = await retryJob(database.db, systemClock, id);
+      console.log(`Job ${job.id} (${job.kind}) is pending again and runs at the next poll.`);
     }),
   );
 

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { systemClock } from '../core/shared/clock.ts';
+import { buildHandlers } from '../jobs/handlers.ts';
+import { JobRunner } from '../jobs/runner.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { buildServer } from '../server.ts';
 import { VERSION } from '../version.ts';
@@ -9,6 +11,8 @@ export interface RunningServer {
   app: FastifyInstance;
   runtime: Runtime;
   url: string;
+  /** The job runner, unless GENJIN_JOBS=off. */
+  jobs: JobRunner | undefined;
   stop(): Promise<void>;
 }
 
@@ -35,14 +39,22 @@ export async function startServer(config: Config, print: (line: string) => void 
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://localhost:${port}`;
+    const jobs = config.jobs
+      ? new JobRunner({ db: runtime.database.db, services: runtime.services, clock: systemClock, handlers: buildHandlers(), log: app.log })
+      : undefined;
+    jobs?.start();
     print(`Genjin ${VERSION} is listening on ${url} (${runtime.database.kind} database: ${runtime.database.location}). API docs: ${url}/docs`);
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
-        await app.close();
-        await runtime.close();
+        try {
+          // Jobs being run finish before the database closes.
+          await Promise.all([app.close(), jobs?.stop()]);
+        } finally {
+          await runtime.close();
+        }
       })());
-    return { app, runtime, url, stop };
+    return { app, runtime, url, jobs, stop };
   } catch (error) {
     await runtime.close();
     throw error;

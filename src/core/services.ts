@@ -14,13 +14,17 @@ import { FilesService } from './files/files.service.ts';
 import { FileStore } from './files/files.store.ts';
 import { FollowUpsService } from './follow-ups/follow-ups.service.ts';
 import { IdempotencyService } from './idempotency/idempotency.service.ts';
+import { NotificationsService } from './notifications/notifications.service.ts';
 import { OpportunitiesService } from './opportunities/opportunities.service.ts';
+import { PoolMovesService } from './pool/pool-moves.service.ts';
+import { PoolsService } from './pool/pools.service.ts';
 import { RolesService } from './roles/roles.service.ts';
 import { SharesService } from './shares/shares.service.ts';
 import { TagsService } from './tags/tags.service.ts';
 import { TenantsService } from './tenants/tenants.service.ts';
 import { UsersService } from './users/users.service.ts';
 import { VisitReportsService } from './visit-reports/visit-reports.service.ts';
+import { WebhooksService } from './webhooks/webhooks.service.ts';
 
 export interface ServiceOptions {
   /** Where uploaded files are kept; uploads fail without it. */
@@ -37,6 +41,7 @@ export function createServices(db: Kysely<DB>, options: ServiceOptions = {}) {
   const customers = new CustomersService(db, customFields);
   const followUps = new FollowUpsService(db, customFields);
   const tenants = new TenantsService(db, users, auth);
+  const pools = new PoolsService(db, customers);
   return {
     customFields,
     customers,
@@ -48,16 +53,20 @@ export function createServices(db: Kysely<DB>, options: ServiceOptions = {}) {
     followUps,
     contactPlans: new ContactPlansService(db, customers, followUps),
     visitReports: new VisitReportsService(db, followUps),
+    pools,
+    poolMoves: new PoolMovesService(db, customers, pools),
     audit: new AuditService(db),
     auth,
     departments: new DepartmentsService(db),
     dictionaries: new DictionariesService(db),
     files: new FilesService(db, new FileStore(options.filesDir), options.fileLimit),
     idempotency: new IdempotencyService(db),
+    notifications: new NotificationsService(db),
     roles: new RolesService(db),
     tenants,
     demo: new DemoService(db, tenants),
     users,
+    webhooks: new WebhooksService(db),
   };
 }
 

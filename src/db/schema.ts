@@ -211,6 +211,8 @@ export interface CustomerTable extends Versioned {
   pool_moved_at: Date | null;
   pool_move_kind: 'system' | 'manual' | null;
   pool_reason: string | null;
+  /** The pool the customer is in or returns to; null: the tenant's default pool. */
+  pool_id: Id | null;
   last_follow_at: Date | null;
   last_follow_summary: string | null;
   last_follow_user_id: Id | null;
@@ -399,6 +401,55 @@ export interface ContactPlanTable extends Versioned {
   updated_by: Id | null;
 }
 
+export interface PoolTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  name: string;
+  is_default: Generated<boolean>;
+  member_user_ids: Generated<Id[]>;
+  member_department_ids: Generated<Id[]>;
+  admin_user_ids: Generated<Id[]>;
+  plan_handling: Generated<'cancel' | 'transfer'>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PoolRuleTable {
+  tenant_id: Id;
+  pool_id: Id;
+  recycle_no_follow_days: number | null;
+  recycle_no_deal_days: number | null;
+  grade_days: ColumnType<Record<string, number>, string | undefined, string>;
+  exempt_locked: Generated<boolean>;
+  exempt_won: Generated<boolean>;
+  exempt_open_opportunities: Generated<boolean>;
+  notice_days: Generated<number>;
+  owner_cap: number | null;
+  cap_counts_won: Generated<boolean>;
+  cap_scope: Generated<'user' | 'department'>;
+  daily_claim_limit: number | null;
+  reclaim_cooldown_days: Generated<number>;
+  protection_hours: Generated<number>;
+  version: Generated<number>;
+  updated_at: UpdatedAt;
+}
+
+export type PoolMove = 'release' | 'recycle' | 'claim' | 'assign';
+
+export interface OwnershipHistoryTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  customer_id: Id;
+  pool_id: Id | null;
+  from_user_id: Id | null;
+  to_user_id: Id | null;
+  move: PoolMove;
+  reason: string | null;
+  at: Date;
+  by_user_id: Id | null;
+}
+
 export interface OutboxEventTable {
   tenant_id: Id;
   id: GeneratedId;
@@ -421,6 +472,39 @@ export interface NotificationTable {
   dedupe_key: string;
   created_at: Date;
   read_at: Date | null;
+}
+
+export interface WebhookTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  url: string;
+  events: string[];
+  secret: string;
+  is_active: Generated<boolean>;
+  description: string | null;
+  version: Generated<number>;
+  created_by: Id | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dead';
+
+export interface WebhookDeliveryTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  webhook_id: Id;
+  event_id: Id | null;
+  event_type: string;
+  status: Generated<WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+  duration_ms: number | null;
+  next_attempt_at: Date | null;
+  delivered_at: Date | null;
+  created_at: Date;
 }
 
 export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
@@ -483,10 +567,15 @@ export interface DB {
   follow_up_participant: FollowUpParticipantTable;
   follow_up_attachment: FollowUpAttachmentTable;
   contact_plan: ContactPlanTable;
+  pool: PoolTable;
+  pool_rule: PoolRuleTable;
+  ownership_history: OwnershipHistoryTable;
   outbox_event: OutboxEventTable;
   notification: NotificationTable;
   job: JobTable;
   job_schedule: JobScheduleTable;
+  webhook: WebhookTable;
+  webhook_delivery: WebhookDeliveryTable;
 }
 
 export type Tenant = Selectable<TenantTable>;
@@ -503,5 +592,10 @@ export type Contact = Selectable<ContactTable>;
 export type Opportunity = Selectable<OpportunityTable>;
 export type FollowUp = Selectable<FollowUpTable>;
 export type ContactPlan = Selectable<ContactPlanTable>;
+export type Pool = Selectable<PoolTable>;
+export type PoolRule = Selectable<PoolRuleTable>;
+export type OwnershipMove = Selectable<OwnershipHistoryTable>;
 export type VisitReport = Selectable<VisitReportTable>;
 export type CustomField = Selectable<CustomFieldTable>;
+export type Webhook = Selectable<WebhookTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveryTable>;

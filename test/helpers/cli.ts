@@ -150,6 +150,7 @@ export async function cliBackend(purpose: string): Promise<CliBackend> {
     poolSize: 4,
     bodyLimit: 1024 * 1024,
     logLevel: 'silent',
+    jobs: true,
   };
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
   const url = adminUrl();

@@ -3,6 +3,7 @@ import { expectedVersion, withEtag } from '../http.ts';
 import { errorResponses, IdParams, IfMatchHeaders, Page } from '../schemas/common.ts';
 import {
   CreateCustomerBody,
+  customerFilter,
   CustomerListQuery,
   CustomerSchema,
   DuplicateSchema,
@@ -29,16 +30,7 @@ export const customerRoutes: RoutePlugin = async (app, { services, clock }) => {
       },
     },
     async (request) => {
-      const { customField, lastFollowBefore, lastFollowAfter, nextFollowBefore, nextFollowAfter, ...rest } = request.query;
-      const date = (value: string | undefined) => (value ? new Date(value) : undefined);
-      const page = await services.customers.list(request.ctx, {
-        ...rest,
-        lastFollowBefore: date(lastFollowBefore),
-        lastFollowAfter: date(lastFollowAfter),
-        nextFollowBefore: date(nextFollowBefore),
-        nextFollowAfter: date(nextFollowAfter),
-        customFields: customField ? Object.fromEntries(customField.map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)])) : undefined,
-      });
+      const page = await services.customers.list(request.ctx, customerFilter(request.query));
       return { items: page.items.map((c) => render(request, c)), nextCursor: page.nextCursor, ...(page.total !== undefined ? { total: page.total } : {}) };
     },
   );

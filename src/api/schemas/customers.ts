@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { CustomerView } from '../../core/customers/customers.service.ts';
+import type { CustomerFilter, CustomerView } from '../../core/customers/customers.service.ts';
 import { Id, Nullable, PageQuery, Timestamp } from './common.ts';
 import { maybeTime, time, type Zoned } from './render.ts';
 
@@ -89,6 +89,7 @@ export const CustomerSchema = Type.Object(
         lastMovedAt: Nullable(Timestamp('Last move to the pool')),
         lastMoveKind: Nullable(Type.Union([Type.Literal('system'), Type.Literal('manual')])),
         reason: Nullable(Type.String()),
+        poolId: Nullable(Id('The pool the customer is in or returns to when recycled; null: the default pool')),
       },
       { description: 'Public pool state' },
     ),
@@ -147,6 +148,20 @@ export const CustomerListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** A customer list query as the customers service takes it: dates parsed, custom fields split. */
+export function customerFilter(query: Static<typeof CustomerListQuery>): CustomerFilter {
+  const { customField, lastFollowBefore, lastFollowAfter, nextFollowBefore, nextFollowAfter, ...rest } = query;
+  const date = (value: string | undefined) => (value ? new Date(value) : undefined);
+  return {
+    ...rest,
+    lastFollowBefore: date(lastFollowBefore),
+    lastFollowAfter: date(lastFollowAfter),
+    nextFollowBefore: date(nextFollowBefore),
+    nextFollowAfter: date(nextFollowAfter),
+    customFields: customField ? Object.fromEntries(customField.map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)])) : undefined,
+  };
+}
+
 export const DuplicatesQuery = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -202,7 +217,7 @@ export function renderCustomer(ctx: Zoned, c: CustomerView, now: Date): Static<t
     leadExternalId: c.lead_external_id,
     leadPlatform: c.lead_platform,
     isLocked: c.is_locked,
-    pool: { inPool: c.in_pool, moves: c.pool_moves, lastMovedAt: maybeTime(ctx, c.pool_moved_at), lastMoveKind: c.pool_move_kind, reason: c.pool_reason },
+    pool: { inPool: c.in_pool, moves: c.pool_moves, lastMovedAt: maybeTime(ctx, c.pool_moved_at), lastMoveKind: c.pool_move_kind, reason: c.pool_reason, poolId: c.pool_id },
     lastFollowAt: maybeTime(ctx, c.last_follow_at),
     lastFollowSummary: c.last_follow_summary,
     lastFollowUserId: c.last_follow_user_id,

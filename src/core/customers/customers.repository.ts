@@ -25,6 +25,8 @@ export interface CustomerQuery {
   lifecycleId?: Id | undefined;
   tagId?: Id | undefined;
   inPool?: boolean | undefined;
+  /** Customers of one pool; the default pool also holds those without a pool of their own. */
+  pool?: { id: Id; isDefault: boolean } | undefined;
   lastFollowBefore?: Date | undefined;
   lastFollowAfter?: Date | undefined;
   nextFollowBefore?: Date | undefined;
@@ -50,6 +52,7 @@ export function customerConditions(query: CustomerQuery) {
     if (query.gradeId) add(eb('c.grade_id', '=', query.gradeId));
     if (query.lifecycleId) add(eb('c.lifecycle_id', '=', query.lifecycleId));
     if (query.inPool !== undefined) add(eb('c.in_pool', '=', query.inPool));
+    if (query.pool) add(query.pool.isDefault ? eb.or([eb('c.pool_id', '=', query.pool.id), eb('c.pool_id', 'is', null)]) : eb('c.pool_id', '=', query.pool.id));
     if (query.tagId) {
       add(sql`EXISTS (SELECT 1 FROM customer_tag t WHERE t.tenant_id = c.tenant_id AND t.customer_id = c.id AND t.tag_id = ${query.tagId})`);
     }

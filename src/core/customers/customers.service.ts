@@ -3,6 +3,8 @@ import type { Customer, DB, Id } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
 import { type CustomFieldsService, fieldNames } from '../custom-fields/custom-fields.service.ts';
 import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
+import { emitEvent } from '../events/outbox.ts';
+import { customerEventData } from '../events/payloads.ts';
 import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { type ApiSurface, type RequestContext, requirePermission } from '../shared/context.ts';
 import { invalidField, notFound } from '../shared/errors.ts';
@@ -172,6 +174,7 @@ export class CustomersService {
         .executeTakeFirstOrThrow();
       if (input.tagIds) await this.setTags(trx, ctx, row.id, input.tagIds);
       await writeAudit(trx, ctx, { entity: 'customer', entityId: row.id, action: 'create', after: { ...row, tag_ids: input.tagIds ?? [] } });
+      await emitEvent(trx, ctx, 'customer.created', row.id, customerEventData(row));
       return (await this.toViews(ctx, [row], trx))[0]!;
     });
   }
@@ -195,6 +198,7 @@ export class CustomersService {
       values.updated_by = ctx.user?.id ?? null;
       const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, expectedVersion, values });
       if (input.tagIds) await this.setTags(trx, ctx, id, input.tagIds);
+      await emitEvent(trx, ctx, 'customer.updated', id, customerEventData(row));
       return (await this.toViews(ctx, [row], trx))[0]!;
     });
   }
@@ -204,7 +208,8 @@ export class CustomersService {
     requirePermission(ctx, 'customers:delete');
     await inTransaction(this.db, async (trx) => {
       await this.requireVisible(trx, ctx, id, { forUpdate: true });
-      await updateVersioned(trx, ctx, { table: 'customer', entity: 'customer', id, action: 'delete', values: { deleted_at: ctx.clock.now(), deleted_by: ctx.user?.id ?? null } });
+      const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, action: 'delete', values: { deleted_at: ctx.clock.now(), deleted_by: ctx.user?.id ?? null } });
+      await emitEvent(trx, ctx, 'customer.deleted', id, customerEventData(row));
     });
   }
 
@@ -214,6 +219,8 @@ export class CustomersService {
       const current = await this.requireVisible(trx, ctx, id, { forUpdate: true, includeDeleted: true });
       if (!current.deleted_at) return (await this.toViews(ctx, [current], trx))[0]!;
       const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, action: 'restore', values: { deleted_at: null, deleted_by: null } });
+      // A restored customer is back in every list: receivers see it as changed.
+      await emitEvent(trx, ctx, 'customer.updated', id, customerEventData(row));
       return (await this.toViews(ctx, [row], trx))[0]!;
     });
   }

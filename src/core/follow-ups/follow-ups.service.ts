@@ -2,6 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { Customer, DB, FollowUp, Id } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
+import { emitEvent } from '../events/outbox.ts';
+import { followUpEventData } from '../events/payloads.ts';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.ts';
 import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
@@ -136,6 +138,7 @@ export class FollowUpsService {
     await this.refreshCustomer(trx, ctx, customer);
     if (row.opportunity_id) await this.refreshOpportunity(trx, ctx, row.opportunity_id);
     await writeAudit(trx, ctx, { entity: 'follow_up', entityId: row.id, action: 'create', after: { ...row, ...links.after } });
+    await emitEvent(trx, ctx, 'follow_up.created', row.id, followUpEventData(row));
     return (await toViews(trx, ctx.tenant.id, [row]))[0]!;
   }
 
@@ -168,6 +171,7 @@ export class FollowUpsService {
       for (const opportunityId of new Set([current.opportunity_id, row.opportunity_id])) {
         if (opportunityId) await this.refreshOpportunity(trx, ctx, opportunityId);
       }
+      await emitEvent(trx, ctx, 'follow_up.updated', id, followUpEventData(row));
       return (await toViews(trx, ctx.tenant.id, [row]))[0]!;
     });
   }
@@ -182,6 +186,7 @@ export class FollowUpsService {
       const [before] = await toViews(trx, ctx.tenant.id, [current]);
       await trx.deleteFrom('follow_up').where('tenant_id', '=', ctx.tenant.id).where('id', '=', id).execute();
       await writeAudit(trx, ctx, { entity: 'follow_up', entityId: id, action: 'delete', before: before as unknown as Record<string, unknown> });
+      await emitEvent(trx, ctx, 'follow_up.deleted', id, followUpEventData(current));
       await this.refreshCustomer(trx, ctx, customer);
       if (current.opportunity_id) await this.refreshOpportunity(trx, ctx, current.opportunity_id);
     });

@@ -2,6 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { DB, Id, Opportunity } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
+import { emitEvent } from '../events/outbox.ts';
+import { opportunityEventData } from '../events/payloads.ts';
 import { type CustomFieldsService, fieldNames } from '../custom-fields/custom-fields.service.ts';
 import type { CustomersService } from '../customers/customers.service.ts';
 import type { DictionaryName } from '../dictionaries/catalog.ts';
@@ -109,6 +111,7 @@ export class OpportunitiesService {
         .executeTakeFirstOrThrow();
       await recountOpportunities(trx, ctx.tenant.id, [input.customerId]);
       await writeAudit(trx, ctx, { entity: 'opportunity', entityId: row.id, action: 'create', after: row });
+      await emitEvent(trx, ctx, 'opportunity.created', row.id, opportunityEventData(row));
       return this.requireVisible(trx, ctx, row.id);
     });
   }
@@ -130,7 +133,8 @@ export class OpportunitiesService {
         values.owner_id = input.ownerId;
       }
       values.updated_by = ctx.user?.id ?? null;
-      await updateVersioned<Opportunity>(trx, ctx, { table: 'opportunity', entity: 'opportunity', id, expectedVersion, values });
+      const row = await updateVersioned<Opportunity>(trx, ctx, { table: 'opportunity', entity: 'opportunity', id, expectedVersion, values });
+      await emitEvent(trx, ctx, 'opportunity.updated', id, opportunityEventData(row));
       if (target !== current.customer_id) await recountOpportunities(trx, ctx.tenant.id, customers);
       return this.requireVisible(trx, ctx, id);
     });
@@ -142,13 +146,14 @@ export class OpportunitiesService {
       const current = await this.requireVisible(trx, ctx, id);
       await this.customers.requireVisible(trx, ctx, current.customer_id, { forUpdate: true });
       await this.requireUnmoved(trx, ctx, current);
-      await updateVersioned(trx, ctx, {
+      const row = await updateVersioned<Opportunity>(trx, ctx, {
         table: 'opportunity',
         entity: 'opportunity',
         id,
         expectedVersion,
         values: { deleted_at: ctx.clock.now(), updated_by: ctx.user?.id ?? null },
       });
+      await emitEvent(trx, ctx, 'opportunity.deleted', id, opportunityEventData(row));
       await recountOpportunities(trx, ctx.tenant.id, [current.customer_id]);
     });
   }

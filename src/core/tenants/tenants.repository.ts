@@ -23,7 +23,7 @@ export const DEFAULT_ROLES: { code: string; name: string; dataScope: 'own' | 'de
   { code: 'sales', name: '销售', dataScope: 'own', permissions: ['pool:access'] },
 ];
 
-/** The rows every tenant starts with: a product line, a root department, roles and dictionaries. */
+/** The rows every tenant starts with: a product line, a root department, roles, dictionaries and the default pool. */
 export async function seedTenant(executor: Executor, tenant: Tenant): Promise<{ rootDepartmentId: Id; roles: Map<string, Id> }> {
   await executor.insertInto('product_line').values({ tenant_id: tenant.id, name: '默认产品线', is_default: true }).execute();
   const root = await executor
@@ -48,6 +48,8 @@ export async function seedTenant(executor: Executor, tenant: Tenant): Promise<{ 
   for (const [dictionary, definition] of Object.entries(DICTIONARIES)) {
     await insertItems(executor, tenant.id, dictionary, definition.defaults, null);
   }
+  const pool = await executor.insertInto('pool').values({ tenant_id: tenant.id, name: '公海', is_default: true }).returning('id').executeTakeFirstOrThrow();
+  await executor.insertInto('pool_rule').values({ tenant_id: tenant.id, pool_id: pool.id, recycle_no_follow_days: null, recycle_no_deal_days: null, owner_cap: null, daily_claim_limit: null }).execute();
   return { rootDepartmentId: root.id, roles: new Map(roles.map((r) => [r.code, r.id])) };
 }
 

@@ -4,12 +4,13 @@ import { writeAudit } from '../audit/audit.repository.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { newPassword } from '../auth/secrets.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
-import type { ApiSurface, RequestContext } from '../shared/context.ts';
+import { type ApiSurface, type RequestContext, requirePermission } from '../shared/context.ts';
 import { conflict, invalidField, notFound } from '../shared/errors.ts';
 import { ALL_PERMISSIONS } from '../shared/permissions.ts';
 import { inTransaction } from '../shared/rows.ts';
 import type { User, UsersService } from '../users/users.service.ts';
-import { countTenants, findTenantBySlug, seedTenant } from './tenants.repository.ts';
+import { countTenants, findTenantById, findTenantBySlug, seedTenant } from './tenants.repository.ts';
+import { readSettings, type TenantSettings } from './tenant-settings.ts';
 
 export interface CreateTenantInput {
   slug: string;
@@ -19,6 +20,18 @@ export interface CreateTenantInput {
   /** Generated (and returned) when absent; null: no password, the admin signs in with the token only. */
   adminPassword?: string | null | undefined;
   adminName?: string | undefined;
+}
+
+export interface TenantChanges {
+  name?: string | undefined;
+  timezone?: string | undefined;
+  /** Merged into the current settings. */
+  settings?: Partial<TenantSettings> | undefined;
+}
+
+export interface TenantView {
+  tenant: Tenant;
+  settings: TenantSettings;
 }
 
 export interface CreatedTenant {
@@ -95,6 +108,39 @@ export class TenantsService {
       });
       const { token } = await this.auth.issue(trx, ctx, { userId: admin.id, kind: 'api', name: 'initial admin token', expiresAt: null });
       return { tenant, admin, password, token };
+    });
+  }
+
+  /** The caller's tenant with its settings; every member may read them. */
+  async current(ctx: RequestContext): Promise<TenantView> {
+    const tenant = await findTenantById(this.db, ctx.tenant.id);
+    if (!tenant) throw notFound('tenant', ctx.tenant.slug);
+    return { tenant, settings: readSettings(tenant) };
+  }
+
+  async update(ctx: RequestContext, changes: TenantChanges): Promise<TenantView> {
+    requirePermission(ctx, 'tenant:manage');
+    if (changes.timezone !== undefined && !isTimeZone(changes.timezone)) {
+      throw invalidField('timezone', `"${changes.timezone}" is not an IANA time zone such as Asia/Shanghai`);
+    }
+    if (changes.name !== undefined && !changes.name.trim()) throw invalidField('name', 'must not be blank');
+    return inTransaction(this.db, async (trx) => {
+      const before = await trx.selectFrom('tenant').selectAll().where('id', '=', ctx.tenant.id).forUpdate().executeTakeFirst();
+      if (!before) throw notFound('tenant', ctx.tenant.slug);
+      const settings = { ...before.settings, ...readSettings(before), ...changes.settings };
+      const after = await trx
+        .updateTable('tenant')
+        .set({
+          ...(changes.name !== undefined ? { name: changes.name.trim() } : {}),
+          ...(changes.timezone !== undefined ? { timezone: changes.timezone } : {}),
+          settings: JSON.stringify(settings) as never,
+          updated_at: ctx.clock.now(),
+        })
+        .where('id', '=', ctx.tenant.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await writeAudit(trx, ctx, { entity: 'tenant', entityId: after.id, action: 'update', before, after });
+      return { tenant: after, settings: readSettings(after) };
     });
   }
 
