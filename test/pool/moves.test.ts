@@ -183,6 +183,15 @@ describe('assign', () => {
     const again = await manager.post(`/api/v1/customers/${id}/assign`, { userId: b().id });
     expect(again.status).toBe(409);
   });
+
+  it('refuses to set the owner of a pool customer through PATCH: claim or assign it', async () => {
+    const id = await released(a());
+    const res = await admin.patch(`/api/v1/customers/${id}`, { ownerId: c().id });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'customer_in_pool', errors: [{ field: 'ownerId' }] });
+    const status = await admin.get(`/api/v1/customers/${id}/pool-status`);
+    expect(status.body).toMatchObject({ inPool: true });
+  });
 });
 
 describe("the previous owner's pending plans", () => {

@@ -7,7 +7,7 @@ import { emitEvent } from '../events/outbox.ts';
 import { customerEventData } from '../events/payloads.ts';
 import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { type ApiSurface, type RequestContext, requirePermission } from '../shared/context.ts';
-import { invalidField, notFound } from '../shared/errors.ts';
+import { conflict, invalidField, notFound } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
@@ -184,6 +184,11 @@ export class CustomersService {
       const current = await this.requireVisible(trx, ctx, id, { forUpdate: true });
       const values = await this.columns(trx, ctx, input, current);
       if (input.ownerId !== undefined && input.ownerId !== current.owner_id) {
+        // Owners of pool customers change only through claim and assign, which keep the pool's
+        // counters, rules and ownership history right.
+        if (current.in_pool) {
+          throw conflict('customer_in_pool', 'the customer is in the public pool: claim or assign it instead of setting ownerId', 'ownerId');
+        }
         const owner = input.ownerId ? await this.requireUser(trx, ctx, input.ownerId, 'ownerId') : null;
         Object.assign(values, {
           owner_id: input.ownerId,
