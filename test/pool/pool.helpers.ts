@@ -1,23 +1,11 @@
 import { expect } from 'vitest';
+import type { PoolRulesInput } from '../../src/core/pool/pool.types.ts';
 import type { client } from '../helpers/harness.ts';
 
 type Api = ReturnType<typeof client>;
 
-export interface Rules {
-  recycleNoFollowDays: number | null;
-  recycleNoDealDays: number | null;
-  gradeDays: Record<string, number>;
-  exemptLocked: boolean;
-  exemptWon: boolean;
-  exemptOpenOpportunities: boolean;
-  noticeDays: number;
-  ownerCap: number | null;
-  capCountsWon: boolean;
-  capScope: 'user' | 'department';
-  dailyClaimLimit: number | null;
-  reclaimCooldownDays: number;
-  protectionHours: number;
-}
+/** The rules as the API takes them (ids are strings on the wire too). */
+export type Rules = PoolRulesInput;
 
 /** Every rule off: the state of a new pool. */
 export const RULES_OFF: Rules = {
