@@ -307,6 +307,26 @@ describe('customer delete and restore', () => {
     expect((await api.post(`/api/v1/customers/${customer.id}/restore`)).body.version).toBe(3);
   });
 
+  it('honours If-Match on delete and audits delete and restore by name', async () => {
+    const customer = await makeCustomer(h, tenant.ctx, { name: '版本删除' });
+    const stale = await api.delete(`/api/v1/customers/${customer.id}`, { 'if-match': '"999"' });
+    expect(stale.status).toBe(412);
+    expect((await api.get(`/api/v1/customers/${customer.id}`)).status).toBe(200);
+    expect((await api.delete(`/api/v1/customers/${customer.id}`, { 'if-match': `"${customer.version}"` })).status).toBe(204);
+    expect((await api.post(`/api/v1/customers/${customer.id}/restore`)).status).toBe(200);
+    const log = await api.get(`/api/v1/audit-log?entity=customer&entityId=${customer.id}`);
+    expect((log.body.items as { action: string }[]).map((e) => e.action)).toEqual(['restore', 'delete', 'create']);
+  });
+
+  it('audits a change of tags on update', async () => {
+    const customer = await makeCustomer(h, tenant.ctx, { name: '标签审计' });
+    const tag = await api.post('/api/v1/tags', { name: `审计标签${Date.now()}` });
+    expect(tag.status).toBe(201);
+    expect((await api.patch(`/api/v1/customers/${customer.id}`, { tagIds: [tag.body.id] })).status).toBe(200);
+    const log = await api.get(`/api/v1/audit-log?entity=customer&entityId=${customer.id}`);
+    expect(log.body.items[0]).toMatchObject({ action: 'update', changes: { tag_ids: { before: [], after: [tag.body.id] } } });
+  });
+
   it('needs customers:delete to delete, restore or list deleted customers', async () => {
     const sales = await makeMember(h, tenant, { role: 'sales' });
     const salesApi = client(h.app, sales.token);

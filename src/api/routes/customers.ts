@@ -59,8 +59,8 @@ export const customerRoutes: RoutePlugin = async (app, { services, clock }) => {
     async (request, reply) => withEtag(reply, render(request, await services.customers.update(request.ctx, request.params.id, request.body, expectedVersion(request)))),
   );
 
-  app.delete('/customers/:id', { schema: { tags, summary: 'Delete a customer (restorable; needs customers:delete)', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } }, async (request, reply) => {
-    await services.customers.delete(request.ctx, request.params.id);
+  app.delete('/customers/:id', { schema: { tags, summary: 'Delete a customer (restorable; needs customers:delete)', params: IdParams, headers: IfMatchHeaders, response: { 204: Type.Null(), ...errorResponses } } }, async (request, reply) => {
+    await services.customers.delete(request.ctx, request.params.id, expectedVersion(request));
     return reply.code(204).send(null);
   });
 

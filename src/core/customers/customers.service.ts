@@ -8,7 +8,7 @@ import { customerEventData } from '../events/payloads.ts';
 import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { type ApiSurface, type RequestContext, requirePermission } from '../shared/context.ts';
 import { conflict, invalidField, notFound } from '../shared/errors.ts';
-import { requireId } from '../shared/ids.ts';
+import { lockOrder, requireId } from '../shared/ids.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
@@ -202,18 +202,18 @@ export class CustomersService {
       if (values.custom_fields !== undefined) values.custom_fields = JSON.stringify(values.custom_fields);
       values.updated_by = ctx.user?.id ?? null;
       const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, expectedVersion, values });
-      if (input.tagIds) await this.setTags(trx, ctx, id, input.tagIds);
+      if (input.tagIds) await this.setTags(trx, ctx, id, input.tagIds, true);
       await emitEvent(trx, ctx, 'customer.updated', id, customerEventData(row));
       return (await this.toViews(ctx, [row], trx))[0]!;
     });
   }
 
   /** Soft delete: the customer leaves every list and read but can be restored. */
-  async delete(ctx: RequestContext, id: Id): Promise<void> {
+  async delete(ctx: RequestContext, id: Id, expectedVersion?: number): Promise<void> {
     requirePermission(ctx, 'customers:delete');
     await inTransaction(this.db, async (trx) => {
       await this.requireVisible(trx, ctx, id, { forUpdate: true });
-      const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, action: 'delete', values: { deleted_at: ctx.clock.now(), deleted_by: ctx.user?.id ?? null } });
+      const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, expectedVersion, action: 'delete', values: { deleted_at: ctx.clock.now(), deleted_by: ctx.user?.id ?? null } });
       await emitEvent(trx, ctx, 'customer.deleted', id, customerEventData(row));
     });
   }
@@ -319,8 +319,11 @@ export class CustomersService {
     return row.id;
   }
 
-  private async setTags(trx: Transaction<DB>, ctx: RequestContext, customerId: Id, tagIds: Id[]) {
+  private async setTags(trx: Transaction<DB>, ctx: RequestContext, customerId: Id, tagIds: Id[], audit = false) {
     const ids = [...new Set(tagIds.map((t, i) => requireId(t, `tagIds[${i}]`)))];
+    const before = audit
+      ? (await trx.selectFrom('customer_tag').select('tag_id').where('tenant_id', '=', ctx.tenant.id).where('customer_id', '=', customerId).orderBy('tag_id').execute()).map((r) => r.tag_id)
+      : [];
     if (ids.length) {
       const found = await trx.selectFrom('tag').select('id').where('tenant_id', '=', ctx.tenant.id).where('id', 'in', ids).execute();
       const missing = ids.filter((id) => !found.some((f) => f.id === id));
@@ -328,6 +331,10 @@ export class CustomersService {
     }
     await trx.deleteFrom('customer_tag').where('tenant_id', '=', ctx.tenant.id).where('customer_id', '=', customerId).execute();
     if (ids.length) await trx.insertInto('customer_tag').values(ids.map((tag_id) => ({ tenant_id: ctx.tenant.id, customer_id: customerId, tag_id }))).execute();
+    const after = lockOrder(ids);
+    if (audit && before.join() !== after.join()) {
+      await writeAudit(trx, ctx, { entity: 'customer', entityId: customerId, action: 'update', before: { tag_ids: before }, after: { tag_ids: after } });
+    }
   }
 
   /** Rows as views: tags, option names and the caller's favourite, one query each per page. */
