@@ -261,6 +261,7 @@ describe('follow-ups', () => {
     const ok = await admin.post('/api/v1/follow-ups', { customerId, customFields: { [field.key]: '1' } });
     expect(ok.status).toBe(201);
     expect(ok.body.customFields).toEqual({ [field.key]: '1' });
+    expect(ok.body.customFieldNames).toEqual({ [field.key]: '高' });
     const wrong = await admin.patch(`/api/v1/follow-ups/${ok.body.id}`, { customFields: { [field.key]: '3' } });
     expect(wrong.status).toBe(422);
     expect(wrong.body.errors[0].field).toBe(`customFields.${field.key}`);

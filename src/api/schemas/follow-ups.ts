@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { FollowUpView } from '../../core/follow-ups/follow-ups.service.ts';
 import { Id, Nullable, Page, PageQuery, Timestamp } from './common.ts';
-import { CustomFieldValues } from './customers.ts';
+import { CustomFieldNames, CustomFieldValues } from './customers.ts';
 import { time, type Zoned } from './render.ts';
 
 const Text = (description: string, maxLength: number) => Type.Optional(Nullable(Type.String({ maxLength, description })));
@@ -101,6 +101,7 @@ export const FollowUpSchema = Type.Object(
     userName: Type.String(),
     visitReportId: Nullable(Id()),
     customFields: Type.Record(Type.String(), Type.Unknown()),
+    customFieldNames: CustomFieldNames,
     createdBy: Nullable(Id()),
     updatedBy: Nullable(Id()),
     version: Type.Integer(),
@@ -184,6 +185,7 @@ export function renderFollowUp(ctx: Zoned, f: FollowUpView): Static<typeof Follo
     userName: f.user_name,
     visitReportId: f.visit_report_id,
     customFields: f.custom_fields as Record<string, unknown>,
+    customFieldNames: f.custom_field_names,
     createdBy: f.created_by,
     updatedBy: f.updated_by,
     version: f.version,

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type RawBuilder, type Transaction } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { CustomerTable, DB, FollowUp, FollowUpTable, Id } from '../../db/schema.ts';
+import { fieldNames } from '../custom-fields/custom-fields.service.ts';
 import { customerConditions } from '../customers/customers.repository.ts';
 import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { invalidField } from '../shared/errors.ts';
@@ -101,7 +102,7 @@ export async function toViews(executor: Executor, tenantId: Id, rows: FollowUp[]
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const dictionaryIds = unique(rows.flatMap((r) => [r.type_id, r.purpose_id, r.route_id, r.event_id]));
-  const [contacts, participants, attachments, customers, users, items] = await Promise.all([
+  const [contacts, participants, attachments, customers, users, items, definitions] = await Promise.all([
     executor.selectFrom('follow_up_contact').select(['follow_up_id', 'contact_id']).where('tenant_id', '=', tenantId).where('follow_up_id', 'in', ids).orderBy('contact_id').execute(),
     executor.selectFrom('follow_up_participant').select(['follow_up_id', 'user_id']).where('tenant_id', '=', tenantId).where('follow_up_id', 'in', ids).orderBy('user_id').execute(),
     executor
@@ -116,6 +117,7 @@ export async function toViews(executor: Executor, tenantId: Id, rows: FollowUp[]
     dictionaryIds.length
       ? executor.selectFrom('dictionary_item').select(['id', 'code', 'name']).where('tenant_id', '=', tenantId).where('id', 'in', dictionaryIds).execute()
       : Promise.resolve([] as DictionaryRef[]),
+    executor.selectFrom('custom_field').selectAll().where('tenant_id', '=', tenantId).where('module', '=', 'follow_up').execute(),
   ]);
   const group = <T extends { follow_up_id: Id }, V>(list: T[], pick: (t: T) => V) => {
     const map = new Map<Id, V[]>();
@@ -140,5 +142,6 @@ export async function toViews(executor: Executor, tenantId: Id, rows: FollowUp[]
     purpose: ref(row.purpose_id),
     route: ref(row.route_id),
     event: ref(row.event_id),
+    custom_field_names: fieldNames(definitions, row.custom_fields as Record<string, unknown>),
   }));
 }

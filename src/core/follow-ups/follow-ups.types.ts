@@ -81,6 +81,8 @@ export interface FollowUpView extends FollowUp {
   purpose: DictionaryRef | null;
   route: DictionaryRef | null;
   event: DictionaryRef | null;
+  /** Display names of option-like custom field values, by key. */
+  custom_field_names: Record<string, string>;
 }
 
 export type FollowUpSort = 'followedAt' | 'createdAt' | 'updatedAt';
