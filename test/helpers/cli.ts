@@ -9,6 +9,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
+import { closingAlso } from './database.ts';
 import { withDatabase } from './global-setup.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -113,18 +114,7 @@ export async function openEmptyDatabase(purpose: string, options?: string): Prom
   const url = adminUrl();
   if (!url) return openDatabase({});
   const created = await createPostgresDatabase(url, purpose, options);
-  const database = await openDatabase({ url: created.url, poolSize: 4 });
-  return {
-    ...database,
-    kind: database.kind,
-    location: database.location,
-    db: database.db,
-    withSession: database.withSession,
-    close: async () => {
-      await database.close();
-      await created.drop();
-    },
-  };
+  return closingAlso(await openDatabase({ url: created.url, poolSize: 4 }), created.drop);
 }
 
 /** Where spawned `genjin` commands keep their data: a temp --data dir, or a fresh PostgreSQL database. */

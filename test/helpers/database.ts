@@ -35,18 +35,21 @@ export async function openTestDatabase(): Promise<Database> {
     await admin.end();
   }
   const database = await openDatabase({ url: withDatabase(info.url, name), poolSize: 5 });
+  return closingAlso(database, async () => {
+    const cleanup = new pg.Client({ connectionString: info.url });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await cleanup.end();
+  });
+}
+
+/** The same database, whose close() also runs `after` (e.g. dropping it). */
+export function closingAlso(database: Database, after: () => Promise<void>): Database {
   return {
     ...database,
-    kind: database.kind,
-    location: database.location,
-    db: database.db,
-    withSession: database.withSession,
     close: async () => {
       await database.close();
-      const cleanup = new pg.Client({ connectionString: info.url });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
+      await after();
     },
   };
 }

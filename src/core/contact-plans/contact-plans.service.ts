@@ -9,7 +9,7 @@ import type { FollowUpsService } from '../follow-ups/follow-ups.service.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { conflict, invalidField, notFound, staleVersion } from '../shared/errors.ts';
 import { lockOrder, requireId } from '../shared/ids.ts';
-import { decodeCursor, encodeCursor, type Page, pageLimit } from '../shared/pagination.ts';
+import { decodeCursor, type Page, pageLimit, toKeysetPage } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
 import { findUser } from '../users/users.repository.ts';
@@ -64,11 +64,7 @@ export class ContactPlansService {
       .orderBy('p.id', desc ? 'desc' : 'asc')
       .limit(limit + 1)
       .execute();
-    const last = rows[limit - 1];
-    const page: Page<ContactPlanView> = {
-      items: rows.slice(0, limit).map(({ sort_key: _key, ...row }) => row),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.sort_key, last.id]) : null,
-    };
+    const page: Page<ContactPlanView> = toKeysetPage(rows, limit, (row) => row.id);
     if (filter.withTotal) page.total = await this.count(ctx, filter);
     return page;
   }

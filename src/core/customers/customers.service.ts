@@ -9,7 +9,7 @@ import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { type ApiSurface, type RequestContext, requirePermission } from '../shared/context.ts';
 import { conflict, invalidField, notFound } from '../shared/errors.ts';
 import { lockOrder, requireId } from '../shared/ids.ts';
-import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit } from '../shared/pagination.ts';
+import { decodeCursor, type Page, pageLimit, type PageRequest, toKeysetPage } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
 import { customerConditions, type CustomerQuery, type CustomerSort, customerTags, favouritesOf, SORT_COLUMNS } from './customers.repository.ts';
@@ -112,12 +112,8 @@ export class CustomersService {
       .orderBy('c.id', desc ? 'desc' : 'asc')
       .limit(limit + 1)
       .execute();
-    const items = await this.toViews(ctx, rows.slice(0, limit).map(({ sort_key: _key, ...row }) => row));
-    const last = rows[limit - 1];
-    const page: Page<CustomerView> = {
-      items,
-      nextCursor: rows.length > limit && last ? encodeCursor([last.sort_key, last.id]) : null,
-    };
+    const keyset = toKeysetPage(rows, limit, (row) => row.id);
+    const page: Page<CustomerView> = { items: await this.toViews(ctx, keyset.items), nextCursor: keyset.nextCursor };
     if (filter.withTotal) {
       const total = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       page.total = Number(total.n);

@@ -5,7 +5,7 @@ import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
 import type { Actor, RequestContext } from '../shared/context.ts';
 import { forbidden } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
-import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit } from '../shared/pagination.ts';
+import { decodeCursor, type Page, pageLimit, type PageRequest, toKeysetPage } from '../shared/pagination.ts';
 import { inTransaction } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
 
@@ -49,12 +49,7 @@ export class FavouritesService {
       q = q.where(sql<boolean>`(f.created_at, f.customer_id) < (${String(at)}::timestamptz, ${requireId(id, 'cursor')})`);
     }
     const rows = await q.orderBy('f.created_at', 'desc').orderBy('f.customer_id', 'desc').limit(limit + 1).execute();
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(({ sort_key: _key, ...f }) => f),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.sort_key, last.customer_id]) : null,
-    };
+    return toKeysetPage(rows, limit, (row) => row.customer_id);
   }
 
   /**

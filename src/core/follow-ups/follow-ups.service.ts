@@ -10,7 +10,7 @@ import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { conflict, DomainError, invalidField, notFound, staleVersion } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
-import { decodeCursor, encodeCursor, type Page, pageLimit } from '../shared/pagination.ts';
+import { decodeCursor, type Page, pageLimit, toKeysetPage } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
 import { reportVisibility } from '../visit-reports/visit-reports.repository.ts';
@@ -81,9 +81,8 @@ export class FollowUpsService {
       .orderBy('f.id', desc ? 'desc' : 'asc')
       .limit(limit + 1)
       .execute();
-    const items = await toViews(this.db, ctx.tenant.id, rows.slice(0, limit).map(({ sort_key: _key, ...row }) => row));
-    const last = rows[limit - 1];
-    const page: Page<FollowUpView> = { items, nextCursor: rows.length > limit && last ? encodeCursor([last.sort_key, last.id]) : null };
+    const keyset = toKeysetPage(rows, limit, (row) => row.id);
+    const page: Page<FollowUpView> = { items: await toViews(this.db, ctx.tenant.id, keyset.items), nextCursor: keyset.nextCursor };
     if (filter.withTotal) {
       const total = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       page.total = Number(total.n);

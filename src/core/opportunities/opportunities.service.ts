@@ -11,7 +11,7 @@ import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { conflict, invalidField, notFound } from '../shared/errors.ts';
 import { lockOrder, requireId } from '../shared/ids.ts';
-import { decodeCursor, encodeCursor, type Page, pageLimit } from '../shared/pagination.ts';
+import { decodeCursor, type Page, pageLimit, toKeysetPage } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
 import { findUser } from '../users/users.repository.ts';
@@ -56,11 +56,8 @@ export class OpportunitiesService {
       q = q.where(sql<boolean>`(o.updated_at, o.id) < (${value}::timestamptz, ${requireId(id, 'cursor')})`);
     }
     const rows = await q.orderBy('o.updated_at', 'desc').orderBy('o.id', 'desc').limit(limit + 1).execute();
-    const last = rows[limit - 1];
-    const page: Page<OpportunityView> = {
-      items: await this.toViews(this.db, ctx, rows.slice(0, limit).map(({ sort_key: _key, ...row }) => row)),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.sort_key, last.id]) : null,
-    };
+    const keyset = toKeysetPage(rows, limit, (row) => row.id);
+    const page: Page<OpportunityView> = { items: await this.toViews(this.db, ctx, keyset.items), nextCursor: keyset.nextCursor };
     if (filter.withTotal) {
       const total = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       page.total = Number(total.n);

@@ -54,3 +54,19 @@ export function toPage<T>(rows: T[], limit: number, cursorOf: (last: T) => (stri
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
 }
+
+/**
+ * toPage for rows that carry their sort value as `sort_key`, the database's own text of it (so
+ * timestamps keep their microseconds): the key goes into the cursor and out of the rows.
+ */
+export function toKeysetPage<T extends { sort_key: string | null }>(
+  rows: T[],
+  limit: number,
+  idOf: (row: T) => string,
+): { items: Omit<T, 'sort_key'>[]; nextCursor: string | null } {
+  const last = rows[limit - 1];
+  return {
+    items: rows.slice(0, limit).map(({ sort_key: _key, ...row }) => row),
+    nextCursor: rows.length > limit && last ? encodeCursor([last.sort_key, idOf(last)]) : null,
+  };
+}

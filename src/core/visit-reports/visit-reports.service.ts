@@ -6,7 +6,7 @@ import type { FollowUpFilter, FollowUpsService, FollowUpView } from '../follow-u
 import type { RequestContext } from '../shared/context.ts';
 import { conflict, invalidField, notFound } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
-import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit } from '../shared/pagination.ts';
+import { decodeCursor, encodeCursor, type Page, pageLimit, type PageRequest, toKeysetPage } from '../shared/pagination.ts';
 import { inTransaction, updateVersioned } from '../shared/rows.ts';
 import { reportVisibility, toReportViews, type VisitReportView } from './visit-reports.repository.ts';
 
@@ -101,9 +101,8 @@ export class VisitReportsService {
       q = q.where(sql<boolean>`(r.reported_at, r.id) < (${value}::timestamptz, ${requireId(id, 'cursor')}::bigint)`);
     }
     const rows = await q.orderBy('r.reported_at', 'desc').orderBy('r.id', 'desc').limit(limit + 1).execute();
-    const items = await toReportViews(this.db, ctx.tenant.id, rows.slice(0, limit).map(({ sort_key: _key, ...row }) => row));
-    const last = rows[limit - 1];
-    const page: Page<VisitReportView> = { items, nextCursor: rows.length > limit && last ? encodeCursor([last.sort_key, last.id]) : null };
+    const keyset = toKeysetPage(rows, limit, (row) => row.id);
+    const page: Page<VisitReportView> = { items: await toReportViews(this.db, ctx.tenant.id, keyset.items), nextCursor: keyset.nextCursor };
     if (filter.withTotal) {
       const total = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       page.total = Number(total.n);
