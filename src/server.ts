@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import { nativeApi, sendProblem } from './api/plugin.ts';
+import { lowerCasePath, registerDialects } from './dialects/index.ts';
 import { problem, PROBLEM_TYPES, type ProblemType } from './api/problems.ts';
 import type { Services } from './core/services.ts';
 import type { Clock } from './core/shared/clock.ts';
@@ -52,6 +53,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    rewriteUrl: (request) => lowerCasePath(request.url ?? '/'),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
@@ -105,5 +107,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   await app.register(nativeApi, { prefix: '/api/v1', services: options.services, clock: options.clock });
+  await registerDialects(app, { services: options.services, clock: options.clock });
   return app;
 }

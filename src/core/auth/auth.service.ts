@@ -3,7 +3,7 @@ import type { ApiToken, DataScope, DB, Id } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
 import type { Clock } from '../shared/clock.ts';
 import { type ApiSurface, can, type RequestContext } from '../shared/context.ts';
-import { DomainError, forbidden, invalidField, notFound } from '../shared/errors.ts';
+import { DomainError, forbidden, invalidField, notFound, unauthenticated } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
 import { decodeCursor, type Page, type PageRequest, pageLimit, toPage } from '../shared/pagination.ts';
 import { isPermission, type Permission } from '../shared/permissions.ts';
@@ -32,8 +32,6 @@ export interface CreateTokenInput {
   userId?: Id | undefined;
   expiresAt?: Date | undefined;
 }
-
-const unauthenticated = (code: string, message: string) => new DomainError('unauthenticated', code, message);
 
 export class AuthService {
   constructor(private readonly db: Kysely<DB>) {}

@@ -47,6 +47,8 @@ export const invalidField = (field: string, message: string, code = 'invalid_fie
 
 export const forbidden = (message: string, code = 'forbidden') => new DomainError('forbidden', code, message);
 
+export const unauthenticated = (code: string, message: string) => new DomainError('unauthenticated', code, message);
+
 export const conflict = (code: string, message: string, field?: string) =>
   new DomainError('conflict', code, message, field ? { fields: [{ field, message }] } : {});
 
