@@ -49,3 +49,20 @@ export function localDateTime(date: Date, timeZone: string): string {
   const p = zonedParts(date, timeZone);
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
+
+/**
+ * The instant of a wall-clock time `YYYY-MM-DD HH:mm:ss` (or `YYYY-MM-DD`, `YYYY-MM-DD HH:mm`)
+ * in a zone; null when the text is not such a time or names no real date (2023-02-30).
+ */
+export function parseLocalDateTime(text: string, timeZone: string): Date | null {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(wall);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
+  // The zone's offset at the guessed instant, then again at the corrected one (DST edges).
+  let instant = wall - zonedParts(new Date(wall), timeZone).offsetMinutes * 60_000;
+  instant = wall - zonedParts(new Date(instant), timeZone).offsetMinutes * 60_000;
+  return new Date(instant);
+}
