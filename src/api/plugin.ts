@@ -19,6 +19,10 @@ import { visitReportRoutes } from './routes/visit-reports.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { tenantRoutes } from './routes/tenant.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { callRoutes, numberLockRoutes } from './routes/calls.ts';
+import { contractRoutes } from './routes/contracts.ts';
+import { ecommerceRoutes, siteKeyRoutes, timelineRoutes } from './routes/ecommerce.ts';
+import { smsRoutes } from './routes/sms.ts';
 import { Problem as ProblemSchema } from './schemas/common.ts';
 import type { ApiOptions } from './types.ts';
 
@@ -43,7 +47,7 @@ export const nativeApi: FastifyPluginAsyncTypebox<ApiOptions> = async (app, opti
     sendProblem(request, reply, problem('not-found', `No route ${request.method} ${request.url.split('?')[0]}`, { code: 'route_not_found' })),
   );
 
-  for (const routes of [authRoutes, userRoutes, departmentRoutes, roleRoutes, tokenRoutes, dictionaryRoutes, auditRoutes, customerRoutes, contactRoutes, tagRoutes, shareRoutes, favouriteRoutes, customFieldRoutes, opportunityRoutes, contactPlanRoutes, fileRoutes, followUpRoutes, visitReportRoutes, poolRoutes, notificationRoutes, tenantRoutes, webhookRoutes]) {
+  for (const routes of [authRoutes, userRoutes, departmentRoutes, roleRoutes, tokenRoutes, dictionaryRoutes, auditRoutes, customerRoutes, contactRoutes, tagRoutes, shareRoutes, favouriteRoutes, customFieldRoutes, opportunityRoutes, contactPlanRoutes, fileRoutes, followUpRoutes, visitReportRoutes, poolRoutes, notificationRoutes, tenantRoutes, webhookRoutes, contractRoutes, callRoutes, numberLockRoutes, smsRoutes, siteKeyRoutes, ecommerceRoutes, timelineRoutes]) {
     await app.register(routes, { services, clock });
   }
 };

@@ -12,12 +12,14 @@ import { DictionariesService } from './dictionaries/dictionaries.service.ts';
 import { FavouritesService } from './favourites/favourites.service.ts';
 import { FilesService } from './files/files.service.ts';
 import { FileStore } from './files/files.store.ts';
+import { FollowUpDetailsService } from './follow-ups/follow-up-details.service.ts';
 import { FollowUpsService } from './follow-ups/follow-ups.service.ts';
 import { IdempotencyService } from './idempotency/idempotency.service.ts';
 import { NotificationsService } from './notifications/notifications.service.ts';
 import { OpportunitiesService } from './opportunities/opportunities.service.ts';
 import { PoolMovesService } from './pool/pool-moves.service.ts';
 import { PoolsService } from './pool/pools.service.ts';
+import { ProductLinesService } from './product-lines/product-lines.service.ts';
 import { RolesService } from './roles/roles.service.ts';
 import { SharesService } from './shares/shares.service.ts';
 import { TagsService } from './tags/tags.service.ts';
@@ -25,12 +27,22 @@ import { TenantsService } from './tenants/tenants.service.ts';
 import { UsersService } from './users/users.service.ts';
 import { VisitReportsService } from './visit-reports/visit-reports.service.ts';
 import { WebhooksService } from './webhooks/webhooks.service.ts';
+import { CallsService } from './calls/calls.service.ts';
+import { NumberLocksService } from './calls/number-locks.service.ts';
+import { ContractsService } from './contracts/contracts.service.ts';
+import { ECommerceService } from './ecommerce/ecommerce.service.ts';
+import { SiteKeysService } from './site-keys/site-keys.service.ts';
+import { outboxSmsSender, type SmsSender } from './sms/sms.sender.ts';
+import { SmsService } from './sms/sms.service.ts';
+import { TimelineService } from './timeline/timeline.service.ts';
 
 export interface ServiceOptions {
   /** Where uploaded files are kept; uploads fail without it. */
   filesDir?: string | undefined;
   /** Largest accepted upload in bytes (default 20 MiB). */
   fileLimit?: number | undefined;
+  /** Where SMS go; default: recorded as sent in the sms_outbox table (no network). */
+  smsSender?: SmsSender | undefined;
 }
 
 /** Every core service, built once per process over one database. */
@@ -51,9 +63,11 @@ export function createServices(db: Kysely<DB>, options: ServiceOptions = {}) {
     favourites: new FavouritesService(db, customers),
     opportunities: new OpportunitiesService(db, customers, customFields),
     followUps,
+    followUpDetails: new FollowUpDetailsService(db),
     contactPlans: new ContactPlansService(db, customers, followUps),
     visitReports: new VisitReportsService(db, followUps),
     pools,
+    productLines: new ProductLinesService(db),
     poolMoves: new PoolMovesService(db, customers, pools),
     audit: new AuditService(db),
     auth,
@@ -67,6 +81,13 @@ export function createServices(db: Kysely<DB>, options: ServiceOptions = {}) {
     demo: new DemoService(db, tenants),
     users,
     webhooks: new WebhooksService(db),
+    contracts: new ContractsService(db, customers),
+    calls: new CallsService(db, customers),
+    numberLocks: new NumberLocksService(db),
+    sms: new SmsService(db, options.smsSender ?? outboxSmsSender),
+    siteKeys: new SiteKeysService(db),
+    ecommerce: new ECommerceService(db, customers),
+    timeline: new TimelineService(db, customers),
   };
 }
 

@@ -540,6 +540,132 @@ export interface JobScheduleTable {
   created_at: Date;
 }
 
+// Issue 8 core: contracts, calls, number locks, SMS, site keys, ECommerce (migrations 0008–0011).
+export interface ContractTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  number: string;
+  customer_id: Id;
+  kind: Generated<'contract' | 'sample_gift'>;
+  title: string;
+  /** numeric(18,2) as the driver's text: never a float. */
+  amount: string;
+  /** date columns as 'YYYY-MM-DD' text (read with ::text). */
+  signed_on: string | null;
+  starts_on: string | null;
+  ends_on: string | null;
+  owner_id: Id;
+  status: Generated<'draft' | 'audited' | 'stopped'>;
+  deal_at: Date | null;
+  audited_at: Date | null;
+  audited_by: Id | null;
+  stopped_at: Date | null;
+  stopped_by: Id | null;
+  note: string | null;
+  created_by: Id | null;
+  updated_by: Id | null;
+}
+
+export interface CallLogTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  phone: string;
+  direction: 'in' | 'out';
+  answered: boolean;
+  started_at: Date;
+  ended_at: Date | null;
+  duration_seconds: number;
+  recorded: boolean;
+  recording_url: string | null;
+  billing_number: string | null;
+  display_number: string | null;
+  user_id: Id | null;
+  customer_id: Id | null;
+  remark: string | null;
+  created_by: Id | null;
+  updated_by: Id | null;
+}
+
+export interface NumberLockTable {
+  tenant_id: Id;
+  billing_number: string;
+  user_id: Id;
+  locked_at: Date;
+}
+
+export interface SmsTemplateTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  name: string;
+  content: string;
+  created_by: Id | null;
+  updated_by: Id | null;
+}
+
+export interface SmsMessageTable extends Versioned {
+  tenant_id: Id;
+  id: GeneratedId;
+  sender_id: Id;
+  mobile: string;
+  receiver_name: string | null;
+  template_id: Id | null;
+  template_values: string[];
+  content: string;
+  schedule: 'immediate' | 'once' | 'daily' | 'weekly' | 'monthly' | 'yearly';
+  send_at: Date;
+  next_send_at: Date | null;
+  status: 'scheduled' | 'sent' | 'cancelled';
+  sent_count: Generated<number>;
+  remark: string | null;
+  created_by: Id | null;
+  updated_by: Id | null;
+}
+
+export interface SmsOutboxTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  message_id: Id;
+  mobile: string;
+  text: string;
+  occurrence_at: Date;
+  status: Generated<'sent' | 'failed'>;
+  sent_at: Date;
+}
+
+export interface SiteKeyTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  created_by: Id | null;
+  created_at: CreatedAt;
+}
+
+export interface PublishedItemTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  title: string;
+  url: string | null;
+  summary: string | null;
+  /** bigint as the driver's text. */
+  hits: ColumnType<string, string | undefined, string>;
+  created_by: Id | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface MessageBoardEntryTable {
+  tenant_id: Id;
+  id: GeneratedId;
+  customer_id: Id;
+  content: string;
+  contact: string | null;
+  created_at: Date;
+}
+
 export interface DB {
   tenant: TenantTable;
   product_line: ProductLineTable;
@@ -576,6 +702,15 @@ export interface DB {
   job_schedule: JobScheduleTable;
   webhook: WebhookTable;
   webhook_delivery: WebhookDeliveryTable;
+  contract: ContractTable;
+  call_log: CallLogTable;
+  number_lock: NumberLockTable;
+  sms_template: SmsTemplateTable;
+  sms_message: SmsMessageTable;
+  sms_outbox: SmsOutboxTable;
+  site_key: SiteKeyTable;
+  published_item: PublishedItemTable;
+  message_board_entry: MessageBoardEntryTable;
 }
 
 export type Tenant = Selectable<TenantTable>;
@@ -599,3 +734,12 @@ export type VisitReport = Selectable<VisitReportTable>;
 export type CustomField = Selectable<CustomFieldTable>;
 export type Webhook = Selectable<WebhookTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveryTable>;
+export type Contract = Selectable<ContractTable>;
+export type CallLog = Selectable<CallLogTable>;
+export type NumberLock = Selectable<NumberLockTable>;
+export type SmsTemplate = Selectable<SmsTemplateTable>;
+export type SmsMessage = Selectable<SmsMessageTable>;
+export type SmsOutboxEntry = Selectable<SmsOutboxTable>;
+export type SiteKey = Selectable<SiteKeyTable>;
+export type PublishedItem = Selectable<PublishedItemTable>;
+export type MessageBoardEntry = Selectable<MessageBoardEntryTable>;

@@ -1,5 +1,6 @@
 import { contactPlanRemindJob } from '../core/notifications/reminders.ts';
 import { poolNoticeJob, poolRecycleJob } from '../core/pool/pool.jobs.ts';
+import { smsSendJob } from '../core/sms/sms.jobs.ts';
 import { webhookDeliverJob, webhookDispatchJob } from '../core/webhooks/webhooks.jobs.ts';
 import type { JobHandler } from './types.ts';
 
@@ -14,5 +15,6 @@ export function buildHandlers(): Record<string, JobHandler> {
     'contact_plan.remind': contactPlanRemindJob,
     'webhook.dispatch': webhookDispatchJob,
     'webhook.deliver': webhookDeliverJob,
+    'sms.send': smsSendJob,
   };
 }

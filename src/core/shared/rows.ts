@@ -16,7 +16,10 @@ export type VersionedTable =
   | 'opportunity'
   | 'visit_report'
   | 'follow_up'
-  | 'contact_plan';
+  | 'contact_plan'
+  | 'contract'
+  | 'call_log'
+  | 'sms_template';
 
 // The helpers below are generic over several tables; Kysely's per-table typing cannot follow
 // a table name chosen at run time, so they work on an untyped view of the same transaction.
