@@ -119,6 +119,23 @@ export class ContactsService {
     return row;
   }
 
+  /**
+   * The one customer that all these contacts belong to (seed 001 names a follow-up's customer
+   * only through its contacts). Contacts the caller cannot see answer like missing ones.
+   */
+  async sharedCustomer(ctx: RequestContext, ids: Id[], field = 'contactIds'): Promise<Id> {
+    if (ids.length === 0) throw invalidField(field, 'must name at least one contact');
+    ids.forEach((id, i) => requireId(id, `${field}[${i}]`));
+    const visible = await customerVisibility(this.db, ctx);
+    const rows = await visibleContacts(this.db, ctx.tenant.id, visible).select(['ct.id', 'ct.customer_id']).where('ct.id', 'in', [...new Set(ids)]).execute();
+    const owners = new Map(rows.map((r) => [r.id, r.customer_id]));
+    const missing = ids.findIndex((id) => !owners.has(id));
+    if (missing !== -1) throw invalidField(`${field}[${missing}]`, `contact ${ids[missing]} does not exist`, 'reference_not_found');
+    const customers = new Set(owners.values());
+    if (customers.size > 1) throw invalidField(field, 'the contacts belong to different customers; give contacts of one customer', 'contacts_of_several_customers');
+    return [...customers][0]!;
+  }
+
   async create(ctx: RequestContext, customerId: Id, input: ContactInput & { name: string }): Promise<ContactView> {
     requireId(customerId, 'customerId');
     return inTransaction(this.db, async (trx) => {

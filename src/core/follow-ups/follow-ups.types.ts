@@ -52,6 +52,11 @@ export interface FollowUpInput {
   userId?: Id | undefined;
   visitReportId?: Id | null | undefined;
   customFields?: Record<string, unknown> | undefined;
+  /**
+   * On update, when customerId moves the follow-up: drop its contacts and opportunity (the old
+   * customer's) instead of refusing the move. For wire formats without those fields (seed 000).
+   */
+  detachOnMove?: boolean | undefined;
 }
 
 export type FollowUpChanges = Partial<FollowUpInput>;
@@ -112,6 +117,8 @@ export interface FollowUpFilter extends PageRequest {
   customerPhone?: string | undefined;
   sort?: FollowUpSort | undefined;
   order?: 'asc' | 'desc' | undefined;
+  /** Rows to skip, for wire formats that page by number (seed 001); replaces the cursor. */
+  offset?: number | undefined;
 }
 
 /** Dictionary codes a wire format may send instead of item ids. */

@@ -8,9 +8,9 @@ import { conflict, invalidField, notFound } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
 import { decodeCursor, encodeCursor, type Page, pageLimit, type PageRequest, toKeysetPage } from '../shared/pagination.ts';
 import { inTransaction, updateVersioned } from '../shared/rows.ts';
-import { reportVisibility, toReportViews, type VisitReportView } from './visit-reports.repository.ts';
+import { filteredReports, type ReportWithActivity, reportsWithActivity, reportVisibility, toReportViews, type VisitReportView } from './visit-reports.repository.ts';
 
-export type { VisitReportView } from './visit-reports.repository.ts';
+export type { ReportWithActivity, VisitReportView } from './visit-reports.repository.ts';
 
 export interface VisitReportInput {
   /** Default on create: the caller. */
@@ -67,8 +67,6 @@ const TEXT_FIELDS = [
 const MAX_TEXT = 10_000;
 const MAX_COMMENT = 2_000;
 
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 export class VisitReportsService {
   constructor(
     private readonly db: Kysely<DB>,
@@ -79,20 +77,7 @@ export class VisitReportsService {
     for (const key of ['authorId', 'customerId', 'participantId'] as const) if (filter[key] !== undefined) requireId(filter[key], key);
     const limit = pageLimit(filter);
     const visible = await reportVisibility(this.db, ctx);
-    let base = this.db.selectFrom('visit_report as r').where('r.tenant_id', '=', ctx.tenant.id).where(visible);
-    if (filter.authorId) base = base.where('r.author_id', '=', filter.authorId);
-    if (filter.from) base = base.where('r.reported_at', '>=', filter.from);
-    if (filter.to) base = base.where('r.reported_at', '<', filter.to);
-    if (filter.q) base = base.where(sql<boolean>`r.title ILIKE ${likePattern(filter.q.trim())}`);
-    if (filter.customerId) {
-      base = base.where(sql<boolean>`EXISTS (SELECT 1 FROM follow_up f WHERE f.tenant_id = r.tenant_id AND f.visit_report_id = r.id AND f.customer_id = ${filter.customerId})`);
-    }
-    if (filter.participantId) {
-      base = base.where(
-        sql<boolean>`EXISTS (SELECT 1 FROM follow_up f JOIN follow_up_participant p ON p.tenant_id = f.tenant_id AND p.follow_up_id = f.id
-          WHERE f.tenant_id = r.tenant_id AND f.visit_report_id = r.id AND p.user_id = ${filter.participantId})`,
-      );
-    }
+    const base = filteredReports(this.db, ctx.tenant.id, visible, filter);
     // Same keyset as follow-ups: the time as the database's text (microseconds intact), then the id.
     let q = base.selectAll('r').select(sql<string>`r.reported_at::text`.as('sort_key'));
     if (filter.cursor) {
@@ -201,6 +186,26 @@ export class VisitReportsService {
       await writeAudit(trx, ctx, { entity: 'visit_report_comment', entityId: row.id, action: 'create', after: { report_id: id, content } });
       return this.commentQuery(trx, ctx).where('m.id', '=', row.id).executeTakeFirstOrThrow();
     });
+  }
+
+  /**
+   * A page of reports by number (seed 001 pages so), each with its author's name, comments and
+   * read receipts: one query for the page and one for the count, whatever the page size.
+   */
+  async pageWithActivity(
+    ctx: RequestContext,
+    filter: Omit<VisitReportFilter, keyof PageRequest> & { offset: number; limit: number },
+  ): Promise<{ items: ReportWithActivity[]; total: number }> {
+    for (const key of ['authorId', 'customerId', 'participantId'] as const) if (filter[key] !== undefined) requireId(filter[key], key);
+    if (!Number.isSafeInteger(filter.offset) || filter.offset < 0) throw invalidField('offset', 'must be an integer of at least 0');
+    const limit = pageLimit(filter);
+    const visible = await reportVisibility(this.db, ctx);
+    const base = filteredReports(this.db, ctx.tenant.id, visible, filter);
+    const [items, total] = await Promise.all([
+      reportsWithActivity(this.db, base, filter.offset, limit),
+      base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items, total: Number(total.n) };
   }
 
   /** Who has opened the report, first reader first. */
