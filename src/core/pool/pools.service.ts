@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, Id } from '../../db/schema.ts';
+import type { Customer, DB, Id } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
 import type { CustomerFilter, CustomersService, CustomerView } from '../customers/customers.service.ts';
 import { can, type RequestContext, requirePermission } from '../shared/context.ts';
@@ -170,7 +170,15 @@ export class PoolsService {
   }
 
   async status(ctx: RequestContext, customerId: Id): Promise<PoolStatus> {
-    const customer = await this.customers.requireVisible(this.db, ctx, customerId);
+    return this.statusOf(ctx, await this.customers.requireVisible(this.db, ctx, customerId));
+  }
+
+  /**
+   * The status of a customer row the caller obtained from a customer service call (which checked
+   * access), e.g. the answer of a write that gave the customer to someone the caller cannot see.
+   */
+  async statusOf(ctx: RequestContext, customer: Customer): Promise<PoolStatus> {
+    const customerId = customer.id;
     const pool = await this.poolOf(this.db, ctx, customer.pool_id);
     const rules = await findRules(this.db, ctx.tenant.id, pool.id);
     const open = rules.exemptOpenOpportunities

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, Id } from '../../db/schema.ts';
+import type { Customer, DB, Id } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
 import type { CustomersService } from '../customers/customers.service.ts';
 import type { RequestContext } from '../shared/context.ts';
@@ -28,6 +28,11 @@ export class SharesService {
   async list(ctx: RequestContext, customerId: Id): Promise<Share[]> {
     await this.customers.requireVisible(this.db, ctx, customerId);
     return this.shares(this.db, ctx, customerId);
+  }
+
+  /** Shares of a customer row the caller obtained from a customer service call (which checked access). */
+  sharesOf(ctx: RequestContext, customer: Pick<Customer, 'id'>): Promise<Share[]> {
+    return this.shares(this.db, ctx, customer.id);
   }
 
   /** Shares with each user (again sharing with someone is a no-op); answers all shares of the customer. */
