@@ -90,6 +90,32 @@ function phoneMatch(raw: string): RawBuilder<boolean> {
   return sql<boolean>`c.search_tokens @> ${tokenArray([tail])}`;
 }
 
+/**
+ * Rows of one offset page of live customers, newest id first (seed 004's pageIndex/pageSize).
+ * The page's ids are found first, walking customer_live_by_id (0018) index-only past the
+ * offset, so a deep page costs index entries rather than customer rows; then only those rows
+ * are read. `visible` is customerVisibility's condition on alias `c`.
+ */
+export function customersByOffset(executor: Executor, tenantId: Id, visible: RawBuilder<boolean>, offset: number, limit: number): Promise<Customer[]> {
+  return executor
+    .selectFrom('customer as c')
+    .selectAll('c')
+    .where('c.tenant_id', '=', tenantId)
+    .where('c.id', 'in', (eb) =>
+      eb
+        .selectFrom('customer as c')
+        .select('c.id')
+        .where('c.tenant_id', '=', tenantId)
+        .where('c.deleted_at', 'is', null)
+        .where(visible)
+        .orderBy('c.id', 'desc')
+        .offset(offset)
+        .limit(limit),
+    )
+    .orderBy('c.id', 'desc')
+    .execute();
+}
+
 export function findCustomer(executor: Executor, tenantId: Id, id: Id): Promise<Customer | undefined> {
   return executor.selectFrom('customer').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }

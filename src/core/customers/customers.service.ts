@@ -9,11 +9,12 @@ import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { type ApiSurface, type RequestContext, requirePermission } from '../shared/context.ts';
 import { conflict, invalidField, notFound } from '../shared/errors.ts';
 import { lockOrder, requireId } from '../shared/ids.ts';
-import { decodeCursor, type Page, pageLimit, type PageRequest, toKeysetPage } from '../shared/pagination.ts';
+import { decodeCursor, MAX_LIMIT, type Page, pageLimit, type PageRequest, toKeysetPage } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
-import { customerConditions, type CustomerQuery, type CustomerSort, customerTags, favouritesOf, SORT_COLUMNS } from './customers.repository.ts';
+import { customerConditions, customersByOffset, type CustomerQuery, type CustomerSort, customerTags, favouritesOf, SORT_COLUMNS } from './customers.repository.ts';
 import { normalisePhone, searchFields } from './search.ts';
+import { assertEditable, refuseInvisible } from './access.ts';
 
 export interface CustomerView extends Customer {
   tags: { id: Id; name: string; color: string | null }[];
@@ -121,6 +122,17 @@ export class CustomersService {
     return page;
   }
 
+  /**
+   * Offset paging for wire formats that ask for a page number (seed 004 GetAllList): visible,
+   * live customers, newest id first. Prefer list() and its cursor everywhere else.
+   */
+  async listByOffset(ctx: RequestContext, page: { offset: number; limit: number }): Promise<CustomerView[]> {
+    if (!Number.isInteger(page.offset) || page.offset < 0) throw invalidField('offset', 'must be a whole number, 0 or more');
+    if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_LIMIT) throw invalidField('limit', `must be between 1 and ${MAX_LIMIT}`);
+    const visible = await customerVisibility(this.db, ctx);
+    return this.toViews(ctx, await customersByOffset(this.db, ctx.tenant.id, visible, page.offset, page.limit));
+  }
+
   async get(ctx: RequestContext, id: Id): Promise<CustomerView> {
     const row = await this.requireVisible(this.db, ctx, id);
     const [view] = await this.toViews(ctx, [row]);
@@ -136,6 +148,19 @@ export class CustomersService {
     if (options.forUpdate) q = q.forUpdate();
     const row = await q.executeTakeFirst();
     if (!row) throw notFound('customer', id);
+    return row;
+  }
+
+  /**
+   * The customer if the caller may change it. Unlike requireVisible, a customer of the tenant
+   * outside the caller's data scope is refused as forbidden rather than hidden as missing.
+   */
+  async requireEditable(ctx: RequestContext, id: Id): Promise<Customer> {
+    requireId(id, 'id');
+    const visible = await customerVisibility(this.db, ctx);
+    const row = await this.db.selectFrom('customer as c').selectAll('c').where('c.tenant_id', '=', ctx.tenant.id).where('c.id', '=', id).where('c.deleted_at', 'is', null).where(visible).executeTakeFirst();
+    if (!row) return refuseInvisible(this.db, ctx, id);
+    assertEditable(ctx, row);
     return row;
   }
 
@@ -178,6 +203,7 @@ export class CustomersService {
   async update(ctx: RequestContext, id: Id, input: CustomerInput, expectedVersion?: number): Promise<CustomerView> {
     return inTransaction(this.db, async (trx) => {
       const current = await this.requireVisible(trx, ctx, id, { forUpdate: true });
+      assertEditable(ctx, current);
       const values = await this.columns(trx, ctx, input, current);
       if (input.ownerId !== undefined && input.ownerId !== current.owner_id) {
         // Owners of pool customers change only through claim and assign, which keep the pool's

@@ -6,7 +6,7 @@ import type { CustomersService } from '../customers/customers.service.ts';
 import { emitEvent } from '../events/outbox.ts';
 import { type Actor, can, type RequestContext, requirePermission } from '../shared/context.ts';
 import { conflict, forbidden, invalidField, notFound } from '../shared/errors.ts';
-import { requireId } from '../shared/ids.ts';
+import { lockOrder, requireId } from '../shared/ids.ts';
 import { inTransaction, updateVersioned } from '../shared/rows.ts';
 import { findRules } from './pool.repository.ts';
 import { startOfLocalDay } from './pool.status.ts';
@@ -16,6 +16,12 @@ import { isPoolAdmin, isPoolMember, type PoolsService } from './pools.service.ts
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const MAX_REASON = 500;
+
+function checkedReason(reason: string | null | undefined): string | null {
+  const why = reason?.trim() || null;
+  if (why && why.length > MAX_REASON) throw invalidField('reason', `must be at most ${MAX_REASON} characters`);
+  return why;
+}
 
 const EVENTS = { release: 'pool.released', recycle: 'pool.recycled', claim: 'pool.claimed', assign: 'pool.assigned' } as const;
 
@@ -41,35 +47,48 @@ export class PoolMovesService {
   ) {}
 
   async release(ctx: RequestContext, customerId: Id, reason?: string | null): Promise<Customer> {
-    const why = reason?.trim() || null;
-    if (why && why.length > MAX_REASON) throw invalidField('reason', `must be at most ${MAX_REASON} characters`);
+    const why = checkedReason(reason);
+    return inTransaction(this.db, (trx) => this.releaseIn(trx, ctx, customerId, why));
+  }
+
+  /** Releases several customers all or nothing (seed 004 SetPublicCust), locking them in id order. */
+  async releaseMany(ctx: RequestContext, customerIds: readonly Id[], reason?: string | null): Promise<Customer[]> {
+    const why = checkedReason(reason);
+    const ids = lockOrder(customerIds.map((id, i) => requireId(id, customerIds.length === 1 ? 'id' : `customerIds[${i}]`)));
+    if (ids.length === 0) throw invalidField('customerIds', 'must name at least one customer');
     return inTransaction(this.db, async (trx) => {
-      const before = await this.customers.requireVisible(trx, ctx, customerId, { forUpdate: true });
-      if (before.in_pool) throw conflict('pool_already_in_pool', `Customer ${customerId} is already in the public pool`);
-      if (!can(ctx, 'pool:manage') && (!ctx.user || before.owner_id !== ctx.user.id)) {
-        throw forbidden(`Only the owner of customer ${customerId} or a pool manager may release it`, 'pool_not_owner');
-      }
-      const pool = await this.pools.poolOf(trx, ctx, before.pool_id);
-      const after = await updateVersioned<Customer>(trx, ctx, {
-        table: 'customer',
-        entity: 'customer',
-        id: before.id,
-        values: {
-          owner_id: null,
-          owner_department_id: null,
-          last_owner_id: before.owner_id,
-          in_pool: true,
-          pool_moves: before.pool_moves + 1,
-          pool_moved_at: ctx.clock.now(),
-          pool_move_kind: 'manual',
-          pool_reason: why,
-          pool_id: pool.id,
-          updated_by: ctx.user?.id ?? null,
-        },
-      });
-      await this.record(trx, ctx, { move: 'release', before, after, pool, reason: why });
-      return after;
+      const released: Customer[] = [];
+      for (const id of ids) released.push(await this.releaseIn(trx, ctx, id, why));
+      return released;
     });
+  }
+
+  private async releaseIn(trx: Transaction<DB>, ctx: RequestContext, customerId: Id, why: string | null): Promise<Customer> {
+    const before = await this.customers.requireVisible(trx, ctx, customerId, { forUpdate: true });
+    if (before.in_pool) throw conflict('pool_already_in_pool', `Customer ${customerId} is already in the public pool`);
+    if (!can(ctx, 'pool:manage') && (!ctx.user || before.owner_id !== ctx.user.id)) {
+      throw forbidden(`Only the owner of customer ${customerId} or a pool manager may release it`, 'pool_not_owner');
+    }
+    const pool = await this.pools.poolOf(trx, ctx, before.pool_id);
+    const after = await updateVersioned<Customer>(trx, ctx, {
+      table: 'customer',
+      entity: 'customer',
+      id: before.id,
+      values: {
+        owner_id: null,
+        owner_department_id: null,
+        last_owner_id: before.owner_id,
+        in_pool: true,
+        pool_moves: before.pool_moves + 1,
+        pool_moved_at: ctx.clock.now(),
+        pool_move_kind: 'manual',
+        pool_reason: why,
+        pool_id: pool.id,
+        updated_by: ctx.user?.id ?? null,
+      },
+    });
+    await this.record(trx, ctx, { move: 'release', before, after, pool, reason: why });
+    return after;
   }
 
   async claim(ctx: RequestContext, customerId: Id): Promise<Customer> {
