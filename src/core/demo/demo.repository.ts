@@ -359,8 +359,14 @@ export async function ensureTags(executor: Executor, tenantId: Id, tags: readonl
 }
 
 /** Fresh planner statistics: the first queries after a bulk load otherwise plan from empty tables. */
-export async function analyze(executor: Executor): Promise<void> {
+/**
+ * VACUUM (ANALYZE) of the tables filled: statistics for the planner, and the visibility map set,
+ * so index-only scans (deep offset pages, counts) skip the heap from the first request instead of
+ * after autovacuum's first pass, which on freshly inserted tables can be hours away. Runs
+ * outside a transaction (VACUUM refuses one).
+ */
+export async function vacuumAnalyze(executor: Executor): Promise<void> {
   for (const table of ['customer', 'customer_tag', 'contact', 'opportunity', 'visit_report', 'follow_up', 'follow_up_contact', 'follow_up_participant', 'follow_up_attachment', 'contact_plan', 'app_user', 'department']) {
-    await sql`ANALYZE ${sql.table(table)}`.execute(executor);
+    await sql`VACUUM (ANALYZE) ${sql.table(table)}`.execute(executor);
   }
 }

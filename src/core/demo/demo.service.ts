@@ -9,7 +9,7 @@ import type { TenantsService } from '../tenants/tenants.service.ts';
 import { findTenantBySlug } from '../tenants/tenants.repository.ts';
 import { mobile, person } from './builders.ts';
 import {
-  analyze,
+  vacuumAnalyze,
   ATTACHMENT_COLUMNS,
   CONTACT_COLUMNS,
   countCustomers,
@@ -157,7 +157,7 @@ export class DemoService {
     await this.transaction(async (trx) => {
       await writeAudit(trx, { ...ctx, clock: systemClock }, { entity: 'demo', entityId: tenantId, action: 'create', after: { seed: options.seed, ...counts } });
     });
-    await analyze(this.db);
+    await vacuumAnalyze(this.db);
     report('finishing', 1, 1);
     return { tenant: { id: tenantId, slug: options.tenant }, createdTenant, counts, rows, seconds: (performance.now() - started) / 1000 };
   }

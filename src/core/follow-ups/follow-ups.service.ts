@@ -9,7 +9,7 @@ import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { conflict, DomainError, invalidField, notFound, staleVersion } from '../shared/errors.ts';
-import { requireId } from '../shared/ids.ts';
+import { lockOrder, requireId } from '../shared/ids.ts';
 import { decodeCursor, type Page, pageLimit, toKeysetPage } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
@@ -70,7 +70,10 @@ export class FollowUpsService {
     const base = followUpsWithCustomer(this.db, ctx.tenant.id).where(visible).where(followUpConditions(filter));
     // The sort key travels in the cursor as the database's own text, keeping its microseconds.
     let q = base.selectAll('f').select(sql<string>`${sql.ref(`f.${column}`)}::text`.as('sort_key'));
-    if (filter.cursor) {
+    if (filter.offset !== undefined) {
+      if (!Number.isSafeInteger(filter.offset) || filter.offset < 0) throw invalidField('offset', 'must be an integer of at least 0');
+      q = q.offset(filter.offset);
+    } else if (filter.cursor) {
       const [value, id] = decodeCursor(filter.cursor, 2);
       if (typeof value !== 'string') throw invalidField('cursor', 'is not a cursor issued by this list', 'invalid_cursor');
       const after = requireId(id, 'cursor');
@@ -134,7 +137,7 @@ export class FollowUpsService {
       .returningAll()
       .executeTakeFirstOrThrow();
     const links = await this.writeLinks(trx, ctx, row, input, resolved, true);
-    await this.refreshCustomer(trx, ctx, customer);
+    await this.advanceCustomer(trx, ctx, customer, row);
     if (row.opportunity_id) await this.refreshOpportunity(trx, ctx, row.opportunity_id);
     await writeAudit(trx, ctx, { entity: 'follow_up', entityId: row.id, action: 'create', after: { ...row, ...links.after } });
     await emitEvent(trx, ctx, 'follow_up.created', row.id, followUpEventData(row));
@@ -191,6 +194,49 @@ export class FollowUpsService {
     });
   }
 
+  /**
+   * Deletes several follow-ups, all or none. When any is missing or not visible, nothing is
+   * deleted and the error has one field issue per such id, named by its position in `ids`.
+   */
+  async deleteMany(ctx: RequestContext, ids: Id[]): Promise<void> {
+    ids.forEach((id, i) => requireId(id, `ids[${i}]`));
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return;
+    await inTransaction(this.db, async (trx) => {
+      const visible = await customerVisibility(trx, ctx);
+      const seen = await followUpsWithCustomer(trx, ctx.tenant.id)
+        .select(['f.id', 'f.customer_id'])
+        .where('f.id', 'in', wanted)
+        .where('c.deleted_at', 'is', null)
+        .where(visible)
+        .execute();
+      const found = new Set(seen.map((r) => r.id));
+      const missing = ids.map((id, i) => ({ id, field: `ids[${i}]` })).filter((m) => !found.has(m.id));
+      if (missing.length > 0) {
+        throw new DomainError('not_found', 'follow_up_not_found', `follow-up(s) ${[...new Set(missing.map((m) => m.id))].join(', ')} do not exist`, {
+          fields: missing.map((m) => ({ field: m.field, message: `follow-up ${m.id} does not exist` })),
+        });
+      }
+      // Customers first, in id order, as every writer of follow-ups locks them.
+      const customers = new Map<Id, Customer>();
+      for (const cid of lockOrder(seen.map((r) => r.customer_id))) customers.set(cid, await this.visibleCustomer(trx, ctx, cid, 'id', true));
+      const current = await trx.selectFrom('follow_up').selectAll().where('tenant_id', '=', ctx.tenant.id).where('id', 'in', wanted).orderBy('id').forUpdate().execute();
+      if (current.length !== wanted.length || current.some((r) => !customers.has(r.customer_id))) {
+        throw conflict('concurrent_update', 'A follow-up was moved or deleted concurrently; retry the request');
+      }
+      const before = await toViews(trx, ctx.tenant.id, current);
+      await trx.deleteFrom('follow_up').where('tenant_id', '=', ctx.tenant.id).where('id', 'in', wanted).execute();
+      for (const [i, row] of current.entries()) {
+        await writeAudit(trx, ctx, { entity: 'follow_up', entityId: row.id, action: 'delete', before: before[i] as unknown as Record<string, unknown> });
+        await emitEvent(trx, ctx, 'follow_up.deleted', row.id, followUpEventData(row));
+      }
+      for (const customer of customers.values()) await this.refreshCustomer(trx, ctx, customer);
+      for (const opportunityId of new Set(current.map((r) => r.opportunity_id))) {
+        if (opportunityId) await this.refreshOpportunity(trx, ctx, opportunityId);
+      }
+    });
+  }
+
   /** Dictionary item ids for the stable codes a wire format sends (seed 001 `event`, seed 004 `type_id`, …). */
   async idsForCodes(ctx: RequestContext, codes: FollowUpCodes): Promise<Pick<FollowUpInput, 'typeId' | 'purposeId' | 'routeId' | 'eventId'>> {
     const pairs = [
@@ -236,14 +282,18 @@ export class FollowUpsService {
   private async resolve(trx: Transaction<DB>, ctx: RequestContext, input: FollowUpChanges, current: FollowUp | null, customerId: Id) {
     const values: Record<string, unknown> = {};
     const moved = current !== null && current.customer_id !== customerId;
+    // The old customer's contacts and opportunity cannot follow it to another customer.
+    const detach = moved && input.detachOnMove === true;
 
-    const opportunityId = input.opportunityId !== undefined ? input.opportunityId : moved ? current.opportunity_id : undefined;
+    const opportunityId =
+      input.opportunityId !== undefined ? input.opportunityId : detach ? (current.opportunity_id === null ? undefined : null) : moved ? current.opportunity_id : undefined;
     if (opportunityId !== undefined) {
       if (opportunityId !== null) await this.requireOpportunity(trx, ctx, opportunityId, customerId);
       values.opportunity_id = opportunityId;
     }
     let contactIds: Id[] | undefined;
     if (input.contactIds !== undefined) contactIds = await this.requireContacts(trx, ctx, input.contactIds, customerId);
+    else if (detach) contactIds = [];
     else if (moved) await this.requireContacts(trx, ctx, await this.linkedIds(trx, ctx, current.id, 'follow_up_contact'), customerId);
 
     for (const [field, dictionary, column] of DICTIONARY_FIELDS) {
@@ -331,6 +381,21 @@ export class FollowUpsService {
    * Recomputes the customer's last follow-up from its latest remaining one (follow_up_by_customer),
    * and writes it only when it changed. Derived, so the customer's version stays as it is.
    */
+  /**
+   * After a create: the customer row is locked and current, so the new follow-up is its latest
+   * exactly when it is not older than the recorded one (a tie goes to the new, higher id). Saves
+   * refreshCustomer's look-up of the latest follow-up on the hottest write path.
+   */
+  private async advanceCustomer(trx: Transaction<DB>, ctx: RequestContext, customer: Customer, row: FollowUp) {
+    if (customer.last_follow_at && row.followed_at.getTime() < customer.last_follow_at.getTime()) return;
+    await trx
+      .updateTable('customer')
+      .set({ last_follow_at: row.followed_at, last_follow_summary: summarise(row.content_text || row.title || '') || null, last_follow_user_id: row.user_id })
+      .where('tenant_id', '=', ctx.tenant.id)
+      .where('id', '=', customer.id)
+      .execute();
+  }
+
   private async refreshCustomer(trx: Transaction<DB>, ctx: RequestContext, customer: Customer) {
     const latest = await latestOfCustomer(trx, ctx.tenant.id, customer.id);
     const next = {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB, Id } from '../../db/schema.ts';
 import type { JobHandler, RunningJob } from '../../jobs/types.ts';
 import { notify } from '../notifications/notify.ts';
@@ -31,27 +31,30 @@ async function tenantsOf(db: Kysely<DB>, job: RunningJob): Promise<Id[]> {
  * twice the same day recycles nothing new.
  */
 export async function recycleTenant(db: Kysely<DB>, clock: Clock, tenantId: Id): Promise<number> {
+  return inTransaction(db, (trx) => recycleTenantIn(trx, clock, tenantId));
+}
+
+/** The recycle of one tenant inside the caller's transaction (the benchmark rolls it back). */
+export async function recycleTenantIn(trx: Transaction<DB>, clock: Clock, tenantId: Id): Promise<number> {
   const now = clock.now();
-  return inTransaction(db, async (trx) => {
-    const day = await tenantDay(trx, tenantId, now);
-    if (!day) return 0;
-    const losses = await recycleDue(trx, day, now);
-    const source = { tenant: { id: tenantId }, clock };
-    for (let i = 0; i < losses.length; i += NOTIFY_BATCH) {
-      await notify(
-        trx,
-        source,
-        losses.slice(i, i + NOTIFY_BATCH).map((l) => ({
-          userId: l.ownerId,
-          kind: 'pool.recycled',
-          title: `${l.count} 个客户已被回收到公海`,
-          body: `${l.count} customer(s) returned to the public pool on ${day.today} by the recycling rules`,
-          dedupeKey: `pool-recycled:${l.ownerId}:${day.today}`,
-        })),
-      );
-    }
-    return losses.reduce((sum, l) => sum + l.count, 0);
-  });
+  const day = await tenantDay(trx, tenantId, now);
+  if (!day) return 0;
+  const losses = await recycleDue(trx, day, now);
+  const source = { tenant: { id: tenantId }, clock };
+  for (let i = 0; i < losses.length; i += NOTIFY_BATCH) {
+    await notify(
+      trx,
+      source,
+      losses.slice(i, i + NOTIFY_BATCH).map((l) => ({
+        userId: l.ownerId,
+        kind: 'pool.recycled',
+        title: `${l.count} 个客户已被回收到公海`,
+        body: `${l.count} customer(s) returned to the public pool on ${day.today} by the recycling rules`,
+        dedupeKey: `pool-recycled:${l.ownerId}:${day.today}`,
+      })),
+    );
+  }
+  return losses.reduce((sum, l) => sum + l.count, 0);
 }
 
 /** One notice per owner, customer and recycle date for customers within the notice period. */

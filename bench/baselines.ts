@@ -1,0 +1,108 @@
+import pg from 'pg';
+import type { Database } from '../src/db/database.ts';
+import type { Statement } from './capture.ts';
+
+/** What one request sent to the database, in order; `transaction` wraps it as the service did. */
+export interface Replay {
+  statements: Statement[];
+  transaction: boolean;
+}
+
+/** Runs statements on one connection. */
+type Run = (sql: string, parameters: readonly unknown[]) => Promise<unknown>;
+
+async function replayOne(run: Run, replay: Replay): Promise<void> {
+  if (replay.transaction) await run('BEGIN', []);
+  for (const s of replay.statements) await run(s.sql, s.parameters);
+  if (replay.transaction) await run('COMMIT', []);
+}
+
+/** `concurrency` loops, each on its own connection, cycling through the replays until the deadline. */
+async function loop(connections: Run[], replays: Replay[], seconds: number): Promise<number> {
+  const deadline = performance.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    connections.map(async (run, worker) => {
+      for (let i = worker; performance.now() < deadline; i++) {
+        await replayOne(run, replays[i % replays.length]!);
+        done++;
+      }
+    }),
+  );
+  return done;
+}
+
+/**
+ * The database's limit for a scenario: the same statements the endpoint issued, sent through `pg`
+ * at the same concurrency (PostgreSQL), or through the embedded database in this process (PGlite
+ * serves one statement at a time, as it does inside the server). Returns requests per second.
+ */
+export async function rawSqlRps(
+  target: { url?: string | undefined },
+  database: Database,
+  replays: Replay[],
+  concurrency: number,
+  warmupSeconds: number,
+  durationSeconds: number,
+): Promise<number> {
+  if (replays.length === 0) return 0;
+  if (!target.url) {
+    return database.withSession(async (session) => {
+      const run: Run = (sql, parameters) => session.query(sql, [...parameters]);
+      await loop([run], replays, warmupSeconds);
+      return (await loop([run], replays, durationSeconds)) / durationSeconds;
+    });
+  }
+  const clients = await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const client = new pg.Client({ connectionString: target.url });
+      await client.connect();
+      return client;
+    }),
+  );
+  try {
+    const runs: Run[] = clients.map((client) => (sql, parameters) => client.query(sql, [...parameters]));
+    await loop(runs, replays, warmupSeconds);
+    return (await loop(runs, replays, durationSeconds)) / durationSeconds;
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+  }
+}
+
+const planLine = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+export interface Explained {
+  sql: string;
+  ms: number;
+  plan: string;
+}
+
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of every statement of one request, inside a transaction that is
+ * rolled back (writes included), slowest execution first: the first is the scenario's main query.
+ */
+export async function explainAll(database: Database, replay: Replay): Promise<Explained[]> {
+  return database.withSession(async (session) => {
+    const out: Explained[] = [];
+    await session.query('BEGIN');
+    try {
+      for (const s of replay.statements) {
+        // A statement that is itself an EXPLAIN (an estimated count) is shown as it is.
+        const text = /^\s*explain\b/i.test(s.sql) ? s.sql : `EXPLAIN (ANALYZE, BUFFERS) ${s.sql}`;
+        await session.query('SAVEPOINT explained');
+        try {
+          const rows = await session.query<Record<string, unknown>>(text, [...s.parameters]);
+          const plan = rows.map((r) => planLine(Object.values(r)[0])).join('\n');
+          out.push({ sql: s.sql, ms: Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? 0), plan });
+          await session.query('RELEASE SAVEPOINT explained');
+        } catch (error) {
+          await session.query('ROLLBACK TO SAVEPOINT explained');
+          out.push({ sql: s.sql, ms: 0, plan: `(not explained: ${error instanceof Error ? error.message : String(error)})` });
+        }
+      }
+    } finally {
+      await session.query('ROLLBACK');
+    }
+    return out.sort((a, b) => b.ms - a.ms);
+  });
+}
