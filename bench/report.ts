@@ -1,5 +1,5 @@
 import { cpus, release, totalmem } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './data.ts';
 import type { Budget } from './scenarios.ts';
@@ -24,6 +24,8 @@ export interface ScenarioResult {
   budget: string;
   status: Status;
   note?: string;
+  /** When the run that measured this row started (rows of an `--only` run join earlier ones). */
+  measured_at?: string;
 }
 
 export interface Machine {
@@ -93,10 +95,22 @@ export function table(results: Results): string {
 
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
-/** `<scale>-<db>-latest.{json,md}` and each scenario's plans as `<scale>-<db>-latest.<id>.explain.txt` (S11·S2: S11-S2). */
-export function save(results: Results, explains: Map<string, string>): string {
+/**
+ * `<scale>-<db>-latest.{json,md}` and each scenario's plans as `<scale>-<db>-latest.<id>.explain.txt`
+ * (S11·S2: S11-S2). A partial run (`--only`) replaces its own rows of the latest file and keeps the
+ * others, each row saying when it was measured.
+ */
+export function save(results: Results, explains: Map<string, string>, partial: boolean): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const base = join(RESULTS_DIR, `${results.scale}-${results.db}-latest`);
+  for (const row of results.scenarios) row.measured_at = results.started_at;
+  if (partial && existsSync(`${base}.json`)) {
+    const earlier = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Results;
+    const fresh = new Map(results.scenarios.map((row) => [row.id, row]));
+    const kept = earlier.scenarios.map((row) => fresh.get(row.id) ?? { ...row, measured_at: row.measured_at ?? earlier.started_at });
+    const added = results.scenarios.filter((row) => !earlier.scenarios.some((old) => old.id === row.id));
+    results = { ...results, scenarios: [...kept, ...added] };
+  }
   writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
   const notes = results.scenarios.filter((s) => s.note).map((s) => `- ${s.id}: ${s.note}`);
   writeFileSync(`${base}.md`, `${table(results)}\n\n${notes.join('\n')}\n`);

@@ -187,7 +187,7 @@ export async function runBench({ scale, db, only }: BenchOptions): Promise<Resul
     machine: machine(database),
     scenarios,
   };
-  const file = save(results, explains);
+  const file = save(results, explains, only !== null);
   console.log(`\n${table(results)}\n`);
   for (const s of scenarios.filter((x) => x.note)) console.log(`- ${s.id}: ${s.note}`);
   console.log(`\nResults: ${file}`);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ROOT, dataFlags, targetEnv, type Target } from './data.ts';
 
@@ -70,16 +70,27 @@ function asServer(child: ChildProcess, port: number): ServerProcess {
 }
 
 /**
- * `genjin serve` with production settings: NODE_ENV=production, warnings-only logs (a request
- * log line each would measure pino), and no job runner, so a scheduled job cannot land inside a
- * measurement.
+ * `genjin serve` with production settings: the compiled build (`npm run build`, as
+ * docs/operations.md recommends; rebuilt at every run so it is never stale), NODE_ENV=production,
+ * warnings-only logs (a request log line each would measure pino), and no job runner, so a
+ * scheduled job cannot land inside a measurement.
  */
 export async function startGenjin(target: Target): Promise<ServerProcess> {
+  build();
   const port = await freePort();
   const env = { ...targetEnv(target), NODE_ENV: 'production', GENJIN_JOBS: 'off' };
-  const args = ['bin/genjin.js', 'serve', '--host', '127.0.0.1', '--port', String(port), ...dataFlags(target)];
+  const args = ['--enable-source-maps', 'dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', String(port), ...dataFlags(target)];
   const { child } = await startProcess(args, env, new RegExp(`listening on http://localhost:(${port})`), 'genjin serve');
   return asServer(child, port);
+}
+
+let built = false;
+
+function build(): void {
+  if (built) return;
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`npm run build failed (exit ${result.status ?? result.signal})`);
+  built = true;
 }
 
 /** The bare-HTTP baseline: a minimal Fastify process answering fixed bodies (bare-server.ts). */

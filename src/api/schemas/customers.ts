@@ -35,7 +35,7 @@ const customerFields = {
   isLead: Type.Optional(Type.Boolean({ description: 'Came in as a lead (线索)' })),
   leadExternalId: Text('Id of the lead on the platform it came from', 200),
   leadPlatform: Text('Platform the lead came from', 100),
-  isLocked: Type.Optional(Type.Boolean({ description: 'Locked customers are exempt from pool recycling' })),
+  isLocked: Type.Optional(Type.Boolean({ description: 'Locked customers are exempt from pool recycling, and only their owner or a user who sees all may change them' })),
   tagIds: Type.Optional(Type.Array(Id('Tag'), { maxItems: 50, description: 'Replaces the customer\'s tags' })),
   customFields: Type.Optional(CustomFieldValues),
 };

@@ -5,7 +5,7 @@ import { fieldNames } from '../custom-fields/custom-fields.service.ts';
 import { customerConditions } from '../customers/customers.repository.ts';
 import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { invalidField } from '../shared/errors.ts';
-import type { AttachmentView, DictionaryRef, FollowUpFilter, FollowUpSort, FollowUpView } from './follow-ups.types.ts';
+import type { FollowUpFilter, FollowUpSort, FollowUpView } from './follow-ups.types.ts';
 
 export const SORT_COLUMNS = {
   followedAt: 'followed_at',
@@ -95,17 +95,10 @@ export async function requireCodeItem(executor: Executor, tenantId: Id, dictiona
   return row.id;
 }
 
-interface ViewExtras {
+interface ViewExtras extends Pick<FollowUpView, 'contact_ids' | 'participant_ids' | 'attachments' | 'type' | 'purpose' | 'route' | 'event'> {
   id: Id;
   customer_name: string | null;
   user_name: string | null;
-  contact_ids: Id[];
-  participant_ids: Id[];
-  attachments: AttachmentView[];
-  type: DictionaryRef | null;
-  purpose: DictionaryRef | null;
-  route: DictionaryRef | null;
-  event: DictionaryRef | null;
 }
 
 const dictionaryRef = (column: 'type_id' | 'purpose_id' | 'route_id' | 'event_id') =>
