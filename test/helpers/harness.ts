@@ -28,13 +28,23 @@ export async function setupHarness(options: { clock?: Clock; bodyLimit?: number;
   const clock = options.clock ?? systemClock;
   const app = await buildServer({ database, services, clock, bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: false, version: 'test' });
   await app.ready();
-  afterAll(async () => {
+  openHarnesses.push(async () => {
     await app.close();
     await database.close();
     rmSync(filesDir, { recursive: true, force: true });
   });
   return { database, services, app, clock };
 }
+
+/**
+ * Closers of the harnesses a test file opened. Test files call setupHarness inside beforeAll,
+ * where vitest does not run an afterAll registered there; this one is registered when the file
+ * imports this module, so it runs after the file's tests.
+ */
+const openHarnesses: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const close of openHarnesses.splice(0).reverse()) await close();
+});
 
 export { fixedClock };
 
