@@ -141,14 +141,18 @@ export class CustomersService {
 
   /** The customer if the caller may see it; not-found otherwise, like a missing id. */
   async requireVisible(executor: Kysely<DB> | Transaction<DB>, ctx: RequestContext, id: Id, options: { forUpdate?: boolean; includeDeleted?: boolean } = {}): Promise<Customer> {
+    const row = await this.findVisible(executor, ctx, id, options);
+    if (!row) throw notFound('customer', id);
+    return row;
+  }
+
+  private async findVisible(executor: Kysely<DB> | Transaction<DB>, ctx: RequestContext, id: Id, options: { forUpdate?: boolean; includeDeleted?: boolean }): Promise<Customer | undefined> {
     requireId(id, 'id');
     const visible = await customerVisibility(executor, ctx);
     let q = executor.selectFrom('customer as c').selectAll('c').where('c.tenant_id', '=', ctx.tenant.id).where('c.id', '=', id).where(visible);
     if (!options.includeDeleted) q = q.where('c.deleted_at', 'is', null);
     if (options.forUpdate) q = q.forUpdate();
-    const row = await q.executeTakeFirst();
-    if (!row) throw notFound('customer', id);
-    return row;
+    return q.executeTakeFirst();
   }
 
   /**
@@ -156,9 +160,7 @@ export class CustomersService {
    * outside the caller's data scope is refused as forbidden rather than hidden as missing.
    */
   async requireEditable(ctx: RequestContext, id: Id): Promise<Customer> {
-    requireId(id, 'id');
-    const visible = await customerVisibility(this.db, ctx);
-    const row = await this.db.selectFrom('customer as c').selectAll('c').where('c.tenant_id', '=', ctx.tenant.id).where('c.id', '=', id).where('c.deleted_at', 'is', null).where(visible).executeTakeFirst();
+    const row = await this.findVisible(this.db, ctx, id, {});
     if (!row) return refuseInvisible(this.db, ctx, id);
     assertEditable(ctx, row);
     return row;
