@@ -3,7 +3,7 @@ import type { RequestContext } from '../../core/shared/context.ts';
 import type { DialectOptions } from '../index.ts';
 import { authenticateDialect } from '../shared/auth.ts';
 import { failure, toFailure } from './errors.ts';
-import { parseForm } from './form.ts';
+import { parseForm } from '../shared/form.ts';
 import { parseJsonKeepingNumbers } from '../shared/json.ts';
 import { sendFailure } from './reply.ts';
 import { recordRoutes } from './routes.ts';
@@ -32,7 +32,7 @@ export const apiRecord: FastifyPluginAsync<DialectOptions> = async (app, { servi
         }
       };
       scope.addContentTypeParser('application/json', { parseAs: 'string' }, parser((text) => parseJsonKeepingNumbers(text, 'all')));
-      scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parser(parseForm));
+      scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parser((text) => parseForm(text, { brackets: true })));
       scope.decorateRequest('recordCtx', null as never);
       // Routing first (an unknown route is a 404 with or without a token), then the token,
       // before the body is read: a caller without a valid token gets nothing parsed.

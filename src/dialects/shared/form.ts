@@ -1,13 +1,14 @@
 /**
- * `application/x-www-form-urlencoded` bodies as the PHP- and jQuery-style clients of seed 001
- * send them: `customers_id[]=1&customers_id[]=2` (jQuery's `$.param`), `customers_id[0]=1`, or
- * a repeated plain name. Each key becomes its bare name; a name given more than once, or with
- * brackets, becomes a list. Everything stays text: the dialect's parsers read the values.
+ * `application/x-www-form-urlencoded` bodies as plain records of text. A name given more than
+ * once becomes a list of its values (the dialect decides whether that is a list or an error).
+ * With `brackets`, PHP/jQuery list names are read as lists too: `customers_id[]=1` (jQuery's
+ * `$.param`) and `customers_id[0]=1` both go to `customers_id`, a list even with one item.
+ * The record has no prototype, so `__proto__=1` is just a key.
  */
-export function parseForm(text: string): Record<string, string | string[]> {
+export function parseForm(text: string, options: { brackets: boolean }): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
   for (const [rawKey, value] of new URLSearchParams(text)) {
-    const bracket = /^([^[\]]+)\[(\d*)\]$/.exec(rawKey);
+    const bracket = options.brackets ? /^([^[\]]+)\[(\d*)\]$/.exec(rawKey) : null;
     const key = bracket ? bracket[1]! : rawKey;
     const current = out[key];
     if (bracket) out[key] = [...(current === undefined ? [] : Array.isArray(current) ? current : [current]), value];

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../core/shared/context.ts';
 import { type DomainError, isDomainError } from '../../core/shared/errors.ts';
 import { authenticateDialect, findToken, type TokenSources } from '../shared/auth.ts';
+import { parseForm } from '../shared/form.ts';
 import type { DialectOptions } from '../index.ts';
 import { type FieldNames, invalidParameter, toWireError, WebApiError } from './errors.ts';
 import { type HandlerDef, handlerPath } from './handler.ts';
@@ -65,12 +66,7 @@ export const webApiHandler: FastifyPluginAsync<DialectOptions> = async (app, opt
 
       scope.removeContentTypeParser('text/plain');
       scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-        const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
-        for (const [key, value] of new URLSearchParams(body as string)) {
-          const prior = out[key];
-          out[key] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
-        }
-        done(null, out);
+        done(null, parseForm(body as string, { brackets: false }));
       });
 
       scope.setErrorHandler((error, request, reply) => {

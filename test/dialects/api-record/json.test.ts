@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseForm } from '../../../src/dialects/api-record/form.ts';
+import { parseForm } from '../../../src/dialects/shared/form.ts';
 import { parseLocalDateTime } from '../../../src/core/shared/time.ts';
 
 /** The pieces of seed 001's wire format that need no server (its JSON is ../shared/json.test.ts). */
 describe('seed 001 forms and local times', () => {
   it('reads form bodies: bracketed names and repeated names become lists', () => {
-    expect(parseForm('a%5B%5D=1&a%5B%5D=2&b=1&b=2&c[0]=x&d=%E4%BD%A0%E5%A5%BD&e=')).toEqual({ a: ['1', '2'], b: ['1', '2'], c: ['x'], d: '你好', e: '' });
-    expect(Object.getPrototypeOf(parseForm('__proto__=1'))).toBeNull();
+    expect(parseForm('a%5B%5D=1&a%5B%5D=2&b=1&b=2&c[0]=x&d=%E4%BD%A0%E5%A5%BD&e=', { brackets: true })).toEqual({ a: ['1', '2'], b: ['1', '2'], c: ['x'], d: '你好', e: '' });
+    expect(Object.getPrototypeOf(parseForm('__proto__=1', { brackets: true }))).toBeNull();
+    // Without brackets (seed 004) a bracketed name is just a name; repeats still make a list.
+    expect(parseForm('a[]=1&b=1&b=2', { brackets: false })).toEqual({ 'a[]': '1', b: ['1', '2'] });
   });
 
   it('parses local wall-clock times in a zone, refusing dates that do not exist', () => {
