@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { BenchPostgres } from './postgres.ts';
 import type { DbKind, Scale, TenantSize } from './scales.ts';
 
 export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -30,17 +31,18 @@ export interface BenchData {
   demo: { seconds: number; finishedAt: string; thisRun: boolean } | null;
 }
 
-export function targetFor(scale: Scale, db: DbKind): Target {
+export function targetFor(scale: Scale, db: DbKind, postgres: BenchPostgres | null): Target {
   if (db === 'embedded') {
     const dataDir = join(DATA, `embedded-${scale.name}`);
     return { db, dataDir, label: `embedded (PGlite) in ${dataDir}` };
   }
-  const server = (process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/$/, '');
-  const url = `${server}/genjin_bench_${scale.name}`;
-  return { db, url, label: `PostgreSQL ${url.replace(/:[^:@/]+@/, ':***@')}` };
+  if (!postgres) throw new Error('a PostgreSQL run needs its server');
+  return { db, url: `${postgres.server}/genjin_bench_${scale.name}`, label: `genjin_bench_${scale.name} on ${postgres.label}` };
 }
 
-const markerPath = (scale: Scale, db: DbKind) => join(DATA, `${scale.name}-${db}.json`);
+// Data on a server named by BENCH_PG_URL has a marker of its own: it is not the harness's cluster's.
+const markerPath = (scale: Scale, target: Target, postgres: BenchPostgres | null) =>
+  join(DATA, `${scale.name}-${target.db}${postgres?.kind === 'external' ? '-external' : ''}.json`);
 
 function readMarker(path: string): Marker | null {
   if (!existsSync(path)) return null;
@@ -112,10 +114,10 @@ function demoArgs(tenant: TenantSize, seed: number, now: string, target: Target)
  * recorded instant) unless a marker says it is already there. A marker that does not list every
  * tenant means an interrupted run: its database starts over.
  */
-export async function ensureData(scale: Scale, db: DbKind, log: (line: string) => void): Promise<BenchData> {
+export async function ensureData(scale: Scale, db: DbKind, postgres: BenchPostgres | null, log: (line: string) => void): Promise<BenchData> {
   mkdirSync(DATA, { recursive: true });
-  const target = targetFor(scale, db);
-  const path = markerPath(scale, db);
+  const target = targetFor(scale, db, postgres);
+  const path = markerPath(scale, target, postgres);
   let marker = readMarker(path);
   const complete = (m: Marker) => scale.tenants.every((t) => m.tenants[t.slug]);
   if (!marker || (!complete(marker) && Object.keys(marker.tenants).length === 0)) {

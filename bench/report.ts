@@ -35,6 +35,8 @@ export interface Machine {
   os: string;
   node: string;
   database: string;
+  /** The PostgreSQL server's memory, checkpoint and planner settings during the run. */
+  database_settings?: Record<string, string>;
 }
 
 export interface Results {

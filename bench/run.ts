@@ -2,10 +2,11 @@ import type { InjectOptions } from 'fastify';
 import { sql } from 'kysely';
 import { openInProcess, type InProcess } from './capture.ts';
 import { explainAll, rawSqlRps, type Explained, type Replay } from './baselines.ts';
-import { ensureData, type BenchData } from './data.ts';
+import { ensureData, ROOT, type BenchData } from './data.ts';
 import { JOB_SCENARIOS, type JobScenario } from './jobs.ts';
 import { load, type LoadResult, type RequestSpec } from './load.ts';
 import { judge, machine, save, table, type Results, type ScenarioResult } from './report.ts';
+import { benchPostgres, serverSettings, type BenchPostgres } from './postgres.ts';
 import type { DbKind, Scale } from './scales.ts';
 import { DIALECT_SCENARIOS } from './dialect-scenarios.ts';
 import { HTTP_SCENARIOS, type HttpScenario } from './scenarios.ts';
@@ -75,9 +76,18 @@ async function measure(server: ServerProcess, scale: Scale, requests: RequestSpe
 const bareRequests = (ready: Ready): RequestSpec[] =>
   ready.requests.slice(0, 1).map((r) => ({ method: r.method, path: `/bare/${ready.bodyBytes}`, headers: { 'content-type': 'application/json' }, ...(r.body !== undefined ? { body: r.body } : {}) }));
 
-export async function runBench({ scale, db, only }: BenchOptions): Promise<Results> {
+export async function runBench(options: BenchOptions): Promise<Results> {
+  const postgres = options.db === 'postgres' ? await benchPostgres(ROOT, log) : null;
+  try {
+    return await measureAll(options, postgres);
+  } finally {
+    await postgres?.stop();
+  }
+}
+
+async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPostgres | null): Promise<Results> {
   const started = new Date();
-  const data = await ensureData(scale, db, log);
+  const data = await ensureData(scale, db, postgres, log);
   const httpScenarios = [...HTTP_SCENARIOS, ...DIALECT_SCENARIOS].map((s) => forDatabase(s, db)).filter((s) => wanted(only, s.id));
   const jobScenarios: JobScenario[] = JOB_SCENARIOS.filter((s) => wanted(only, s.id));
   const explains = new Map<string, string>();
@@ -184,7 +194,7 @@ export async function runBench({ scale, db, only }: BenchOptions): Promise<Resul
     db,
     started_at: started.toISOString(),
     duration_s: Math.round((Date.now() - started.getTime()) / 1000),
-    machine: machine(database),
+    machine: { ...machine(database), ...(postgres ? { database_settings: await serverSettings(postgres.server) } : {}) },
     scenarios,
   };
   const file = save(results, explains, only !== null);
