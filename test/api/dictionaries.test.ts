@@ -133,6 +133,22 @@ describe('dictionaries', () => {
       expect(sorts).toEqual([...sorts].sort((a, b) => a - b));
     });
 
+    it('reads several dictionaries in one call exactly as one by one, in the tenant only', async () => {
+      const other = await makeTenant(h);
+      const names = ['customer_kind', 'contact_route', 'favourite_marker'] as const;
+      const together = await h.services.dictionaries.listItemsOf(tenant.ctx, names, { includeInactive: true });
+      expect([...together.keys()]).toEqual(names);
+      for (const name of names) {
+        const alone = await h.services.dictionaries.listItems(tenant.ctx, name, { includeInactive: true });
+        expect(alone.length).toBeGreaterThan(0);
+        expect(together.get(name)).toEqual(alone);
+        expect(together.get(name)!.map((i) => i.tenant_id)).toEqual(alone.map(() => tenant.ctx.tenant.id));
+      }
+      expect((await h.services.dictionaries.listItemsOf(other.ctx, ['contact_route'])).get('contact_route')!.map((i) => i.tenant_id)).toEqual(
+        SEEDED.contact_route!.map(() => other.ctx.tenant.id),
+      );
+    });
+
     it('seeds every new tenant with its own copy', async () => {
       const other = await makeTenant(h);
       const theirs = (await client(h.app, other.adminToken).get('/api/v1/dictionaries/contact_purpose/items')).body.items as Item[];

@@ -8,7 +8,7 @@ import { invalidParameter } from './errors.ts';
  * Dictionary items on this wire are named by their stable `code` (an Int32), never by Genjin's
  * item id: the seed's type_id 1–7, route_id 1–4 and customer kinds 1/2 are codes, and so are
  * every other dictionary reference and the ID of BaseType / CustomerType / CustKind items.
- * One request loads each dictionary it touches once.
+ * One request loads each dictionary it touches once; `preload` fetches several in one statement.
  */
 export class DictionaryCodes {
   private readonly loaded = new Map<DictionaryName, Promise<DictionaryItem[]>>();
@@ -25,6 +25,15 @@ export class DictionaryCodes {
       this.loaded.set(dictionary, items);
     }
     return items;
+  }
+
+  /** Loads, in one statement, the dictionaries not loaded yet: a customer shows six of them. */
+  async preload(dictionaries: readonly DictionaryName[]): Promise<void> {
+    const missing = dictionaries.filter((name) => !this.loaded.has(name));
+    if (!missing.length) return;
+    const all = this.services.dictionaries.listItemsOf(this.ctx, missing, { includeInactive: true });
+    for (const name of missing) this.loaded.set(name, all.then((byName) => byName.get(name)!));
+    await all;
   }
 
   /** The item an id names, as code and name; code 0 and name null for none. */

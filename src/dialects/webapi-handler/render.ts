@@ -37,7 +37,10 @@ export const CUSTOMER_FIELDS = [
   'UpdateTime', 'Version',
 ] as const;
 
+const CUSTOMER_DICTIONARIES = ['customer_kind', 'customer_type', 'customer_source', 'customer_grade', 'lifecycle_stage', 'favourite_marker'] as const;
+
 export async function customer(row: CustomerView, codes: DictionaryCodes, tz: string) {
+  await codes.preload(CUSTOMER_DICTIONARIES);
   const [kind, type, source, grade, lifecycle] = await Promise.all([
     codes.ref('customer_kind', row.kind_id),
     codes.ref('customer_type', row.type_id),
@@ -143,6 +146,7 @@ export function contactHistory(row: FollowUpView, tz: string) {
 }
 
 export async function contactPlan(row: ContactPlanView, codes: DictionaryCodes, tz: string) {
+  await codes.preload(['contact_purpose', 'contact_route']);
   const [purpose, route] = await Promise.all([codes.ref('contact_purpose', row.purpose_id), codes.ref('contact_route', row.route_id)]);
   return {
     ID: int(row.id),
