@@ -11,9 +11,9 @@ import pg from 'pg';
  * cluster of its own in `bench/.data/postgres` (initdb on first use, started for the run and
  * stopped after it), configured as a production server on this machine would be: a quarter of
  * the memory for shared buffers, the usual checkpoint and planner settings for an SSD, and no
- * durability setting relaxed. A packaged server keeps its distribution's defaults (128 MB of
- * shared buffers), which measure the configuration rather than Genjin; the settings the run used
- * are recorded in its results either way.
+ * durability setting relaxed. A distribution's packaged server comes with defaults sized for any
+ * machine (Debian's: 128 MB of shared buffers); measured as it comes, it shows its configuration
+ * more than Genjin. The settings a run used are recorded in its results either way.
  */
 export interface BenchPostgres {
   /** Server URL without a database (`postgres://user@host:port`). */
