@@ -23,6 +23,7 @@ const S6: HttpScenario = {
   async prepare({ app, variants }) {
     const headers = { authorization: `Bearer ${app.token}` };
     const base = (name: string) => `/openapi/v1/followupRecord/followupRecords?page_size=10&cle_name=${encodeURIComponent(name)}`;
+    const pageAfter = (name: string, cursor: string | null) => `${base(name)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     const samples = await nameSamples(app, variants);
     const missing = await available(app, { method: 'GET', path: base(samples[0]!.fragment), headers });
     if (missing) return missing;
@@ -32,13 +33,13 @@ const S6: HttpScenario = {
       let cursor: string | null = null;
       let page = 1;
       for (; page < DEEP_PAGE; page++) {
-        const res = await app.inject({ method: 'GET', url: `${base(fragment)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers });
+        const res = await app.inject({ method: 'GET', url: pageAfter(fragment, cursor), headers });
         const data = (JSON.parse(res.body) as { data?: { cursor?: string | null; rows?: unknown[] } }).data;
         if (!data?.cursor || (data.rows?.length ?? 0) < 10) break;
         cursor = data.cursor;
       }
       depth = Math.min(depth, page);
-      requests.push({ method: 'GET', path: `${base(fragment)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers });
+      requests.push({ method: 'GET', path: pageAfter(fragment, cursor), headers });
     }
     return { requests, note: `cursor page ${DEEP_PAGE} of 10 where the name has that many follow-ups; shallowest page used: ${depth}` };
   },
