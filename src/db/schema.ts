@@ -175,7 +175,6 @@ export interface CustomerTable extends Versioned {
   name: string;
   name_pinyin: string;
   name_initials: string;
-  search_tokens: string[];
   kind_id: Id | null;
   type_id: Id | null;
   source_id: Id | null;
@@ -226,6 +225,16 @@ export interface CustomerTable extends Versioned {
   updated_by: Id | null;
   deleted_by: Id | null;
   deleted_at: Date | null;
+}
+
+/** What a customer is searched by (0019), written with the customer; see customers.repository.ts. */
+export interface CustomerSearchTable {
+  tenant_id: Id;
+  customer_id: Id;
+  search_tokens: string[];
+  name_pinyin: string;
+  phones: string[];
+  custom_fields: Json<CustomFieldValues>;
 }
 
 export interface TagTable {
@@ -679,6 +688,7 @@ export interface DB {
   stored_file: StoredFileTable;
   custom_field: CustomFieldTable;
   customer: CustomerTable;
+  customer_search: CustomerSearchTable;
   tag: TagTable;
   customer_tag: CustomerTagTable;
   customer_share: CustomerShareTable;

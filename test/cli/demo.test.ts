@@ -59,10 +59,14 @@ describe('genjin demo', () => {
     const companies = customers.filter((c) => /(公司|工作室|经营部)$/.test(c.name));
     expect(companies.length).toBeGreaterThan(150);
     expect(new Set(companies.map((c) => c.name)).size).toBe(companies.length);
+    const search = new Map((await h.database.db.selectFrom('customer_search').selectAll().where('tenant_id', '=', tenantId).execute()).map((s) => [s.customer_id, s]));
+    expect(search.size).toBe(customers.length);
     for (const c of customers) {
       expect(c.phones.every((p) => /^\d{7,12}$/.test(p))).toBe(true);
       expect(c.name_initials).toMatch(/^[a-z0-9]+$/);
-      expect(c.search_tokens.length).toBeGreaterThan(0);
+      const row = search.get(c.id)!;
+      expect(row.search_tokens.length).toBeGreaterThan(0);
+      expect([row.name_pinyin, row.phones, row.custom_fields]).toEqual([c.name_pinyin, c.phones, c.custom_fields]);
     }
     expect(customers.filter((c) => /^1[3589]\d{9}$/.test(c.phone ?? '')).length).toBeGreaterThan(100);
     const { rows } = await sql<{ dictionary: string; n: string }>`

@@ -272,6 +272,14 @@ describe('customer custom fields', () => {
     expect(await ids(`customField=${checkbox.key}:a&customField=${select.key}:11`)).toEqual([]);
     expect(await ids(`customField=${amount.key}:7`)).toEqual([a.id]);
     expect((await api.get('/api/v1/customers?customField=nonsense')).status).toBe(422);
+
+    // The filter follows a change of the values, and a refused change leaves them as they were.
+    expect((await api.patch(`/api/v1/customers/${a.id}`, { customFields: { [select.key]: '12', [amount.key]: 8 } })).status).toBe(200);
+    expect(await ids(`customField=${select.key}:12`)).toEqual([a.id, b.id].sort());
+    expect(await ids(`customField=${amount.key}:7`)).toEqual([]);
+    expect((await api.patch(`/api/v1/customers/${a.id}`, { customFields: { [amount.key]: 9 }, tagIds: ['999999'] })).status).toBe(422);
+    expect(await ids(`customField=${amount.key}:8`)).toEqual([a.id]);
+    expect(await ids(`customField=${amount.key}:9`)).toEqual([]);
   });
 });
 

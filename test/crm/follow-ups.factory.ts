@@ -1,3 +1,5 @@
+import { saveCustomerSearch } from '../../src/core/customers/customers.repository.ts';
+import { searchFields } from '../../src/core/customers/search.ts';
 import type { Harness, TestTenant } from '../helpers/harness.ts';
 
 /**
@@ -8,11 +10,13 @@ export function crmRows(h: Harness, tenant: TestTenant) {
   const db = h.database.db;
   return {
     async customer(name: string, ownerId: string | null = tenant.adminId) {
+      const { search_tokens: tokens, ...names } = searchFields(name, []);
       const row = await db
         .insertInto('customer')
-        .values({ tenant_id: tenant.id, name, owner_id: ownerId, search_tokens: [], phones: [] } as never)
-        .returning('id')
+        .values({ tenant_id: tenant.id, name, ...names, owner_id: ownerId, phones: [] } as never)
+        .returningAll()
         .executeTakeFirstOrThrow();
+      await saveCustomerSearch(db, row, tokens);
       return row.id;
     },
     async contact(customerId: string, name = '联系人') {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { Id } from '../../db/schema.ts';
+import { searchRowWhere } from '../customers/customers.repository.ts';
 import type { CallQuery } from './calls.types.ts';
 
 /** Calls (aliased `k`) with their user (`u`) and customer (`c`, live ones only) names. */
@@ -36,7 +37,7 @@ export async function matchCustomerByPhone(executor: Executor, tenantId: Id, dig
     .select('c.id')
     .where('c.tenant_id', '=', tenantId)
     .where('c.deleted_at', 'is', null)
-    .where(sql<boolean>`c.phones && ${sql.val([...candidates])}::text[]`)
+    .where(searchRowWhere(sql`s.phones && ${sql.val([...candidates])}::text[]`))
     .orderBy('c.updated_at', 'desc')
     .orderBy('c.id', 'desc')
     .limit(1)

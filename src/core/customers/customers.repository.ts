@@ -63,9 +63,9 @@ export function customerConditions(query: CustomerQuery) {
     for (const [key, value] of Object.entries(query.customFields ?? {})) {
       // Equality on a stored value, or membership for list-valued fields; served by the GIN index.
       // The query string carries text, so a number field's value is also tried as a number.
-      const arms = [sql`c.custom_fields @> ${JSON.stringify({ [key]: value })}::jsonb`, sql`c.custom_fields @> ${JSON.stringify({ [key]: [value] })}::jsonb`];
-      if (/^-?\d+(\.\d+)?$/.test(value)) arms.push(sql`c.custom_fields @> ${JSON.stringify({ [key]: Number(value) })}::jsonb`);
-      add(sql`(${sql.join(arms, sql` OR `)})`);
+      const arms = [sql`s.custom_fields @> ${JSON.stringify({ [key]: value })}::jsonb`, sql`s.custom_fields @> ${JSON.stringify({ [key]: [value] })}::jsonb`];
+      if (/^-?\d+(\.\d+)?$/.test(value)) arms.push(sql`s.custom_fields @> ${JSON.stringify({ [key]: Number(value) })}::jsonb`);
+      add(searchRowWhere(sql`(${sql.join(arms, sql` OR `)})`));
     }
     return eb.and(and);
   };
@@ -74,20 +74,49 @@ export function customerConditions(query: CustomerQuery) {
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const tokenArray = (tokens: string[]) => sql`${sql.val(tokens)}::text[]`;
 
+/**
+ * The customer's search row (0019) meets a condition on alias `s`. The GIN indexes are there, so
+ * the planner finds the matching search rows first and then their customers by primary key.
+ */
+export function searchRowWhere(condition: RawBuilder<boolean>): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (SELECT 1 FROM customer_search s WHERE s.tenant_id = c.tenant_id AND s.customer_id = c.id AND ${condition})`;
+}
+
+/**
+ * A name fragment, pinyin initials or full pinyin. The tokens only narrow the candidates (a name
+ * holding the fragment holds all its grams); the customer's own columns decide.
+ */
 function nameMatch(raw: string): RawBuilder<boolean> {
   const q = raw.trim().toLowerCase();
-  const byName = sql`(c.search_tokens @> ${tokenArray(fragmentTokens(q))} AND lower(c.name) LIKE ${likePattern(q)})`;
-  if (!/^[a-z]+$/.test(q)) return sql<boolean>`${byName}`;
-  const arms = [byName, sql`(c.search_tokens @> ${tokenArray(fragmentTokens(q, '#'))} AND c.name_initials LIKE ${likePattern(q)})`];
-  if (q.length >= 3) arms.push(sql`c.name_pinyin LIKE ${likePattern(q)}`);
-  return sql<boolean>`(${sql.join(arms, sql` OR `)})`;
+  const pattern = likePattern(q);
+  if (!/^[a-z]+$/.test(q)) return sql<boolean>`(${searchRowWhere(sql`s.search_tokens @> ${tokenArray(fragmentTokens(q))}`)} AND lower(c.name) LIKE ${pattern})`;
+  const candidates = [sql`s.search_tokens @> ${tokenArray(fragmentTokens(q))}`, sql`s.search_tokens @> ${tokenArray(fragmentTokens(q, '#'))}`];
+  const decides = [sql`lower(c.name) LIKE ${pattern}`, sql`c.name_initials LIKE ${pattern}`];
+  if (q.length >= 3) {
+    candidates.push(sql`s.name_pinyin LIKE ${pattern}`);
+    decides.push(sql`c.name_pinyin LIKE ${pattern}`);
+  }
+  return sql<boolean>`(${searchRowWhere(sql`(${sql.join(candidates, sql` OR `)})`)} AND (${sql.join(decides, sql` OR `)}))`;
 }
 
 function phoneMatch(raw: string): RawBuilder<boolean> {
   const digits = normalisePhone(raw);
   const tail = phoneTailToken(digits);
   if (!tail) return sql<boolean>`${sql.val(digits)} = ANY(c.phones)`;
-  return sql<boolean>`c.search_tokens @> ${tokenArray([tail])}`;
+  return searchRowWhere(sql`s.search_tokens @> ${tokenArray([tail])}`);
+}
+
+/**
+ * Writes what the customer is searched by, in the transaction that writes the customer: on
+ * create, and whenever its name, phones or custom fields change. Tokens not given are kept.
+ */
+export async function saveCustomerSearch(executor: Executor, row: Pick<Customer, 'tenant_id' | 'id' | 'name_pinyin' | 'phones' | 'custom_fields'>, tokens?: string[]): Promise<void> {
+  const values = { name_pinyin: row.name_pinyin, phones: row.phones, custom_fields: JSON.stringify(row.custom_fields) };
+  await executor
+    .insertInto('customer_search')
+    .values({ tenant_id: row.tenant_id, customer_id: row.id, search_tokens: tokens ?? [], ...values })
+    .onConflict((oc) => oc.columns(['tenant_id', 'customer_id']).doUpdateSet(tokens ? { ...values, search_tokens: tokens } : values))
+    .execute();
 }
 
 /**

@@ -12,7 +12,7 @@ import { lockOrder, requireId } from '../shared/ids.ts';
 import { decodeCursor, MAX_LIMIT, type Page, pageLimit, type PageRequest, toKeysetPage } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
-import { customerConditions, customersByOffset, type CustomerQuery, type CustomerSort, customerTags, favouritesOf, SORT_COLUMNS } from './customers.repository.ts';
+import { customerConditions, customersByOffset, type CustomerQuery, type CustomerSort, customerTags, favouritesOf, saveCustomerSearch, SORT_COLUMNS } from './customers.repository.ts';
 import { normalisePhone, searchFields } from './search.ts';
 import { assertEditable, refuseInvisible } from './access.ts';
 
@@ -169,7 +169,7 @@ export class CustomersService {
   async create(ctx: RequestContext, input: CustomerInput & { name: string }): Promise<CustomerView> {
     return inTransaction(this.db, async (trx) => {
       const now = ctx.clock.now();
-      const values = await this.columns(trx, ctx, input, null);
+      const { tokens, ...values } = await this.columns(trx, ctx, input, null);
       const ownerId = input.ownerId === undefined ? (ctx.user?.id ?? null) : input.ownerId;
       const owner = ownerId ? await this.requireUser(trx, ctx, ownerId, 'ownerId') : null;
       const productLineId = input.productLineId !== undefined ? await this.requireProductLine(trx, ctx, input.productLineId) : await this.defaultProductLine(trx, ctx);
@@ -181,7 +181,6 @@ export class CustomersService {
           name: values.name as string,
           name_pinyin: values.name_pinyin as string,
           name_initials: values.name_initials as string,
-          search_tokens: values.search_tokens as string[],
           phones: (values.phones as string[] | undefined) ?? [],
           owner_id: ownerId,
           owner_department_id: owner?.department_id ?? null,
@@ -195,6 +194,7 @@ export class CustomersService {
         } as never)
         .returningAll()
         .executeTakeFirstOrThrow();
+      await saveCustomerSearch(trx, row, tokens);
       if (input.tagIds) await this.setTags(trx, ctx, row.id, input.tagIds);
       await writeAudit(trx, ctx, { entity: 'customer', entityId: row.id, action: 'create', after: { ...row, tag_ids: input.tagIds ?? [] } });
       await emitEvent(trx, ctx, 'customer.created', row.id, customerEventData(row));
@@ -206,7 +206,7 @@ export class CustomersService {
     return inTransaction(this.db, async (trx) => {
       const current = await this.requireVisible(trx, ctx, id, { forUpdate: true });
       assertEditable(ctx, current);
-      const values = await this.columns(trx, ctx, input, current);
+      const { tokens, ...values } = await this.columns(trx, ctx, input, current);
       if (input.ownerId !== undefined && input.ownerId !== current.owner_id) {
         // Owners of pool customers change only through claim and assign, which keep the pool's
         // counters, rules and ownership history right.
@@ -226,6 +226,7 @@ export class CustomersService {
       if (values.custom_fields !== undefined) values.custom_fields = JSON.stringify(values.custom_fields);
       values.updated_by = ctx.user?.id ?? null;
       const row = await updateVersioned<Customer>(trx, ctx, { table: 'customer', entity: 'customer', id, expectedVersion, values });
+      if (tokens || values.custom_fields !== undefined) await saveCustomerSearch(trx, row, tokens);
       if (input.tagIds) await this.setTags(trx, ctx, id, input.tagIds, true);
       await emitEvent(trx, ctx, 'customer.updated', id, customerEventData(row));
       return (await this.toViews(ctx, [row], trx))[0]!;
@@ -261,22 +262,25 @@ export class CustomersService {
   async duplicates(ctx: RequestContext, query: { name?: string | undefined; phone?: string | undefined; excludeId?: Id | undefined }) {
     if (!query.name && !query.phone) throw invalidField('name', 'give a name or a phone to check');
     const phone = query.phone ? normalisePhone(query.phone) : '';
+    // Each arm finds its candidates on an index: the name on customer_name, the phone on the
+    // search rows' GIN index.
+    const arms = [
+      ...(query.name ? [sql`SELECT id FROM customer WHERE tenant_id = ${ctx.tenant.id} AND lower(name) = ${query.name.trim().toLowerCase()} AND deleted_at IS NULL`] : []),
+      ...(phone ? [sql`SELECT customer_id FROM customer_search WHERE tenant_id = ${ctx.tenant.id} AND phones @> ${sql.val([phone])}::text[]`] : []),
+    ];
+    if (arms.length === 0) return [];
     let q = this.db
       .selectFrom('customer as c')
       .select(['c.id', 'c.name', 'c.phones', 'c.owner_id', 'c.in_pool'])
       .where('c.tenant_id', '=', ctx.tenant.id)
       .where('c.deleted_at', 'is', null)
-      .where((eb) =>
-        eb.or([
-          ...(query.name ? [eb(sql`lower(c.name)`, '=', query.name.trim().toLowerCase())] : []),
-          ...(phone ? [eb(sql`${phone}`, '=', sql`ANY(c.phones)`)] : []),
-        ]),
-      );
+      .where(sql<boolean>`c.id IN (${sql.join(arms, sql` UNION `)})`);
     if (query.excludeId) q = q.where('c.id', '!=', requireId(query.excludeId, 'excludeId'));
     return q.orderBy('c.id').limit(50).execute();
   }
 
-  private async columns(trx: Transaction<DB>, ctx: RequestContext, input: CustomerInput, current: Customer | null) {
+  /** The customer's columns the input sets, and the search tokens when the name or phones change. */
+  private async columns(trx: Transaction<DB>, ctx: RequestContext, input: CustomerInput, current: Customer | null): Promise<Record<string, unknown> & { tokens?: string[] }> {
     const values: Record<string, unknown> = {};
     if (input.name !== undefined) {
       const name = input.name.trim();
@@ -316,7 +320,8 @@ export class CustomersService {
     const name = (values.name as string | undefined) ?? current?.name;
     if (!name) throw invalidField('name', 'is required');
     if (values.name !== undefined || values.phones !== undefined) {
-      Object.assign(values, searchFields(name, (values.phones as string[] | undefined) ?? current?.phones ?? []));
+      const { search_tokens: tokens, ...fields } = searchFields(name, (values.phones as string[] | undefined) ?? current?.phones ?? []);
+      return { ...values, ...fields, tokens };
     }
     return values;
   }

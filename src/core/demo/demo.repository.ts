@@ -81,7 +81,6 @@ export const CUSTOMER_COLUMNS: Columns = [
   ['name', 'text'],
   ['name_pinyin', 'text'],
   ['name_initials', 'text'],
-  ['search_tokens', 'text[]'],
   ['kind_id', 'bigint'],
   ['type_id', 'bigint'],
   ['source_id', 'bigint'],
@@ -122,6 +121,14 @@ export const CUSTOMER_COLUMNS: Columns = [
   ['created_by', 'bigint'],
   ['created_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
+];
+
+/** The customers' search rows (0019); the demo's customers have no custom fields. */
+export const CUSTOMER_SEARCH_COLUMNS: Columns = [
+  ['customer_id', 'bigint'],
+  ['search_tokens', 'text[]'],
+  ['name_pinyin', 'text'],
+  ['phones', 'text[]'],
 ];
 
 export const CONTACT_COLUMNS: Columns = [
@@ -368,7 +375,7 @@ export async function ensureTags(executor: Executor, tenantId: Id, tags: readonl
 export async function vacuumAnalyze(db: Kysely<DB>): Promise<void> {
   const lanes = [
     ['follow_up'],
-    ['customer', 'customer_tag', 'contact', 'opportunity', 'visit_report', 'follow_up_contact', 'follow_up_participant', 'follow_up_attachment', 'contact_plan', 'app_user', 'department'],
+    ['customer', 'customer_search', 'customer_tag', 'contact', 'opportunity', 'visit_report', 'follow_up_contact', 'follow_up_participant', 'follow_up_attachment', 'contact_plan', 'app_user', 'department'],
   ];
   await Promise.all(
     lanes.map(async (tables) => {

@@ -14,6 +14,7 @@ import {
   CONTACT_COLUMNS,
   countCustomers,
   CUSTOMER_COLUMNS,
+  CUSTOMER_SEARCH_COLUMNS,
   CUSTOMER_TAG_COLUMNS,
   defaultProductLine,
   ensureDepartment,
@@ -176,7 +177,7 @@ export class DemoService {
       FROM pg_index i
       JOIN pg_class c ON c.oid = i.indexrelid
       JOIN pg_am am ON am.oid = c.relam
-      WHERE am.amname = 'gin' AND i.indrelid IN ('customer'::regclass, 'follow_up'::regclass, 'contact'::regclass, 'opportunity'::regclass)`.execute(this.db);
+      WHERE am.amname = 'gin' AND i.indrelid IN ('customer_search'::regclass, 'follow_up'::regclass, 'contact'::regclass, 'opportunity'::regclass)`.execute(this.db);
   }
 
   /** Bulk work can lose its last transactions in a crash without harm: commits need not wait for the disk. */
@@ -300,6 +301,8 @@ async function writeChunk(trx: Transaction<DB>, tenantId: Id, rows: ChunkRows, b
   const followUp = (local: number | null) => (local === null ? null : bases.followUp + local);
   rows.customers.forEach((c, i) => (c.id = customer(i)));
   await insertRows(trx, 'customer', tenantId, CUSTOMER_COLUMNS, rows.customers, false);
+  const searchRows = rows.customers.map((c) => ({ customer_id: c.id, search_tokens: c.search_tokens, name_pinyin: c.name_pinyin, phones: c.phones }));
+  await insertRows(trx, 'customer_search', tenantId, CUSTOMER_SEARCH_COLUMNS, searchRows, false);
   rows.contacts.forEach((c, i) => {
     c.id = contact(i);
     c.customer_id = customer(c.customer);

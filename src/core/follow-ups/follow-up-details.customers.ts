@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
 import type { CustomerTable, DB, Id } from '../../db/schema.ts';
-import { customerConditions } from '../customers/customers.repository.ts';
+import { customerConditions, searchRowWhere } from '../customers/customers.repository.ts';
 import { fragmentTokens } from '../customers/search.ts';
 
 /**
@@ -14,8 +14,8 @@ import { fragmentTokens } from '../customers/search.ts';
  *   hash join over every matching customer; a page comes after a few dozen rows.
  *
  * Whether a name is common is first judged from the planner's estimate for its search tokens (the
- * array statistics of search_tokens), since finding even 2,000 ids of a fragment that half the
- * customers hold costs a full read of its GIN posting list.
+ * array statistics of customer_search.search_tokens), since finding even 2,000 ids of a fragment
+ * that half the customers hold costs a full read of its GIN posting list.
  */
 export type CustomerMatch = { ids: Id[]; each?: undefined } | { ids?: undefined; each: RawBuilder<boolean> };
 
@@ -42,7 +42,7 @@ export const hasCustomerFilter = (filter: CustomerFilter) => Boolean(filter.name
 export function customerSide(filter: CustomerFilter) {
   return (eb: CustomerExpressions) => {
     const and: RawBuilder<boolean>[] = [customerConditions({ q: filter.name })(eb) as unknown as RawBuilder<boolean>];
-    if (filter.phone !== undefined) and.push(sql<boolean>`c.phones @> ${sql.val([filter.phone])}::text[]`);
+    if (filter.phone !== undefined) and.push(searchRowWhere(sql`s.phones @> ${sql.val([filter.phone])}::text[]`));
     if (filter.idDigits !== undefined) {
       // Ids have at most 19 digits, so 19 given digits can only be the whole id.
       and.push(filter.idDigits.length >= 19 ? sql<boolean>`c.id = ${filter.idDigits}::bigint` : sql<boolean>`c.id::text LIKE ${`%${filter.idDigits}%`}`);
@@ -79,10 +79,10 @@ async function estimatedNameMatches(db: Kysely<DB>, tenantId: Id, name: string):
   let most = 0;
   for (const tokens of arms) {
     const [row] = await db
-      .selectFrom('customer as c')
-      .select('c.id')
-      .where('c.tenant_id', '=', tenantId)
-      .where(sql<boolean>`c.search_tokens @> ${sql.val(tokens)}::text[]`)
+      .selectFrom('customer_search as s')
+      .select('s.customer_id')
+      .where('s.tenant_id', '=', tenantId)
+      .where(sql<boolean>`s.search_tokens @> ${sql.val(tokens)}::text[]`)
       .explain<{ 'QUERY PLAN': unknown }>('json');
     const raw = row?.['QUERY PLAN'];
     const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan?: { 'Plan Rows'?: number } }[] | undefined;
