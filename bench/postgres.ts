@@ -40,6 +40,7 @@ export function productionSettings(memoryBytes = totalmem()): Record<string, str
     checkpoint_timeout: '15min',
     random_page_cost: '1.1',
     effective_io_concurrency: '200',
+    max_parallel_workers_per_gather: '0',
   };
 }
 

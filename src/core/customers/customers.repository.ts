@@ -12,6 +12,9 @@ export const SORT_COLUMNS = {
   nextFollowAt: 'next_follow_at',
 } as const satisfies Record<CustomerSort, keyof CustomerTable>;
 
+/** Sort columns that are never null. */
+export const NOT_NULL_SORTS: ReadonlySet<string> = new Set(['updated_at', 'created_at'] satisfies (typeof SORT_COLUMNS)[CustomerSort][]);
+
 export interface CustomerQuery {
   /** Name fragment (Chinese or Latin), full pinyin or pinyin initials. */
   q?: string | undefined;

@@ -12,7 +12,7 @@ import { lockOrder, requireId } from '../shared/ids.ts';
 import { decodeCursor, MAX_LIMIT, type Page, pageLimit, type PageRequest, toKeysetPage } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
-import { customerConditions, customersByOffset, type CustomerQuery, type CustomerSort, customerTags, favouritesOf, saveCustomerSearch, SORT_COLUMNS } from './customers.repository.ts';
+import { customerConditions, customersByOffset, type CustomerQuery, type CustomerSort, customerTags, favouritesOf, NOT_NULL_SORTS, saveCustomerSearch, SORT_COLUMNS } from './customers.repository.ts';
 import { normalisePhone, searchFields } from './search.ts';
 import { assertEditable, refuseInvisible } from './access.ts';
 
@@ -95,21 +95,25 @@ export class CustomersService {
       .where('c.tenant_id', '=', ctx.tenant.id)
       .where(visible)
       .where(customerConditions(checkedQuery(filter)));
+    const col = sql.ref(`c.${column}`);
     // The sort key travels in the cursor as the database's own text, keeping its microseconds.
-    let q = base.selectAll('c').select(sql<string | null>`${sql.ref(`c.${column}`)}::text`.as('sort_key'));
+    let q = base.selectAll('c').select(sql<string | null>`${col}::text`.as('sort_key'));
+    // Rows with no value sort last in both directions (NULLS LAST), keyed by id among themselves.
+    // A column that is never null is ordered plainly, so that its index (customer_recent,
+    // customer_created) gives the order and a page reads only its own rows.
+    const nullable = !NOT_NULL_SORTS.has(column);
     if (filter.cursor) {
       const [value, id] = decodeCursor(filter.cursor, 2);
       const after = requireId(id, 'cursor');
-      // Rows with no value sort last in both directions (NULLS LAST), keyed by id among themselves.
-      const col = sql.ref(`c.${column}`);
       const cmp = desc ? sql`<` : sql`>`;
+      const beyond = sql<boolean>`(${col}, c.id) ${cmp} (${String(value)}::timestamptz, ${after})`;
       q =
         value === null
           ? q.where(sql<boolean>`(${col} IS NULL AND c.id ${cmp} ${after})`)
-          : q.where(sql<boolean>`((${col}, c.id) ${cmp} (${String(value)}::timestamptz, ${after}) OR ${col} IS NULL)`);
+          : q.where(nullable ? sql<boolean>`(${beyond} OR ${col} IS NULL)` : beyond);
     }
     const rows = await q
-      .orderBy(sql`${sql.ref(`c.${column}`)} ${sql.raw(desc ? 'DESC' : 'ASC')} NULLS LAST`)
+      .orderBy(sql`${col} ${sql.raw(desc ? 'DESC' : 'ASC')}${sql.raw(nullable ? ' NULLS LAST' : '')}`)
       .orderBy('c.id', desc ? 'desc' : 'asc')
       .limit(limit + 1)
       .execute();
