@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { isoInZone, localDateTime, parseLocalDateTime, zonedParts } from './time.ts';
 
 /** What Intl says, field by field: the reference the cached offsets must always agree with. */
+const formats = new Map<string, Intl.DateTimeFormat>();
 function reference(date: Date, timeZone: string) {
-  const f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  // One formatter per zone: building one per call made this file take half a minute on a busy machine.
+  let f = formats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formats.set(timeZone, f);
+  }
   const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
   const wall = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
   return { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second, offsetMinutes: Math.round((wall - Math.floor(date.getTime() / 1000) * 1000) / 60_000) };
