@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Database } from '../src/db/database.ts';
+import { isNameable, statementName } from '../src/db/prepared.ts';
 import type { Statement } from './capture.ts';
 
 /** What one request sent to the database, in order; `transaction` wraps it as the service did. */
@@ -61,7 +62,11 @@ export async function rawSqlRps(
     }),
   );
   try {
-    const runs: Run[] = clients.map((client) => (sql, parameters) => client.query(sql, [...parameters]));
+    // Named as the server names them (src/db/prepared.ts), so both parse and plan a statement alike.
+    const runs: Run[] = clients.map(
+      (client) => (sql, parameters) =>
+        client.query(isNameable(sql) ? { name: statementName(sql), text: sql, values: [...parameters] } : { text: sql, values: [...parameters] }),
+    );
     await loop(runs, replays, warmupSeconds);
     return (await loop(runs, replays, durationSeconds)) / durationSeconds;
   } finally {

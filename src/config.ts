@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { DEFAULT_PREPARED_STATEMENTS } from './db/prepared.ts';
 
 /** Everything Genjin can be configured with; flags win over environment variables. */
 export interface Config {
@@ -12,6 +13,8 @@ export interface Config {
   fileLimit: number;
   databaseUrl: string | undefined;
   poolSize: number;
+  /** Named prepared statements per PostgreSQL connection (DATABASE_PREPARED_STATEMENTS; 0 = none). */
+  preparedStatements: number;
   bodyLimit: number;
   logLevel: string;
   /** Whether `genjin serve` runs the job runner too (env GENJIN_JOBS=off turns it off). */
@@ -28,6 +31,13 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function count(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be 0 or a positive integer, got "${value}"`);
   return n;
 }
 
@@ -50,6 +60,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     fileLimit: positiveInt('GENJIN_FILE_LIMIT', env.GENJIN_FILE_LIMIT, 20 * 1024 * 1024),
     databaseUrl: env.DATABASE_URL || undefined,
     poolSize: positiveInt('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10),
+    preparedStatements: count('DATABASE_PREPARED_STATEMENTS', env.DATABASE_PREPARED_STATEMENTS, DEFAULT_PREPARED_STATEMENTS),
     bodyLimit: positiveInt('GENJIN_BODY_LIMIT', env.GENJIN_BODY_LIMIT, 1024 * 1024),
     logLevel: env.LOG_LEVEL ?? 'info',
     jobs: onOff('GENJIN_JOBS', env.GENJIN_JOBS, true),

@@ -16,7 +16,7 @@ export async function openRuntime(config: Config, purpose: string, options: { mi
   const lock: DataDirLock | undefined = config.databaseUrl ? undefined : lockDataDir(config.dataDir, purpose);
   let database: Database | undefined;
   try {
-    database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+    database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, preparedStatements: config.preparedStatements });
     if (options.migrate !== false) await migrate(database);
   } catch (error) {
     await database?.close().catch(() => {});

@@ -5,6 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { DEFAULT_PREPARED_STATEMENTS, preparingPool } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 export type Executor = Kysely<DB> | Transaction<DB>;
@@ -35,6 +36,8 @@ export interface DatabaseOptions {
   /** A dump of an embedded database to start from (tests clone a migrated template this way). */
   loadDump?: Blob | undefined;
   poolSize?: number | undefined;
+  /** Named prepared statements kept per PostgreSQL connection; 0 sends every query unnamed. */
+  preparedStatements?: number | undefined;
 }
 
 // int8 and numeric stay decimal strings (exact), dates stay 'YYYY-MM-DD' (no time zone games).
@@ -44,7 +47,9 @@ const DATE = 1082;
 const keepText = (value: string) => value;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openEmbedded(options);
+  return options.url
+    ? openPostgres(options.url, options.poolSize ?? 10, options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS)
+    : openEmbedded(options);
 }
 
 async function openEmbedded(options: DatabaseOptions): Promise<Database> {
@@ -82,7 +87,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, preparedStatements: number): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -96,7 +101,9 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   });
   // An idle client losing its server must not take the process down; the next query reports it.
   pool.on('error', () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: preparedStatements > 0 ? preparingPool(pool, preparedStatements) : pool }),
+  });
   return {
     kind: 'postgres',
     location: redactUrl(url),

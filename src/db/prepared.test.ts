@@ -1,0 +1,112 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { adminUrl, createPostgresDatabase } from '../../test/helpers/cli.ts';
+import { loadConfig } from '../config.ts';
+import { openDatabase, type Database } from './database.ts';
+import { DEFAULT_PREPARED_STATEMENTS, statementName } from './prepared.ts';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A fresh PostgreSQL database behind a pool of one connection, so every query shares a session. */
+async function onePooled(preparedStatements?: number): Promise<Database> {
+  const created = await createPostgresDatabase(adminUrl()!, 'prep');
+  cleanups.push(() => created.drop());
+  const database = await openDatabase({ url: created.url, poolSize: 1, preparedStatements });
+  cleanups.push(() => database.close());
+  return database;
+}
+
+async function prepared(database: Database): Promise<string[]> {
+  const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements order by statement`.execute(database.db);
+  return rows.map((r) => r.statement);
+}
+
+async function backend(database: Database): Promise<number> {
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db);
+  return rows[0]!.pid;
+}
+
+describe('DATABASE_PREPARED_STATEMENTS', () => {
+  it('defaults to 300, accepts 0 (off) and refuses anything but a count', () => {
+    expect(loadConfig({}, {}).preparedStatements).toBe(DEFAULT_PREPARED_STATEMENTS);
+    expect(DEFAULT_PREPARED_STATEMENTS).toBe(300);
+    expect(loadConfig({}, { DATABASE_PREPARED_STATEMENTS: '0' }).preparedStatements).toBe(0);
+    expect(loadConfig({}, { DATABASE_PREPARED_STATEMENTS: '50' }).preparedStatements).toBe(50);
+    for (const bad of ['-1', '2.5', 'many']) {
+      expect(() => loadConfig({}, { DATABASE_PREPARED_STATEMENTS: bad })).toThrow(
+        `DATABASE_PREPARED_STATEMENTS must be 0 or a positive integer, got "${bad}"`,
+      );
+    }
+  });
+});
+
+describe.skipIf(!adminUrl())('named prepared statements on PostgreSQL', () => {
+  it('prepares a statement once per connection, named after its text, and answers as before', async () => {
+    const database = await onePooled();
+    const query = sql<{ n: number }>`select ${41}::int + 1 as n`;
+    const text = query.compile(database.db).sql;
+    expect((await query.execute(database.db)).rows).toEqual([{ n: 42 }]);
+    expect((await sql<{ n: number }>`select ${1}::int + 1 as n`.execute(database.db)).rows).toEqual([{ n: 2 }]);
+    const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements where statement = ${text}`.execute(database.db);
+    expect(rows).toEqual([{ name: statementName(text) }]);
+  });
+
+  it('leaves EXPLAIN, transaction control and DDL unnamed', async () => {
+    const database = await onePooled();
+    await sql`create table t (a int)`.execute(database.db);
+    await sql`explain select * from t where a = ${1}`.execute(database.db);
+    await database.db.transaction().execute(async (trx) => {
+      await sql`insert into t values (${1})`.execute(trx);
+    });
+    expect(await prepared(database)).toEqual(['insert into t values ($1)', 'select statement from pg_prepared_statements order by statement']);
+  });
+
+  it('keeps at most the configured number per connection, replacing a connection that reached it', async () => {
+    const database = await onePooled(2);
+    const first = await backend(database);
+    await sql`select 1`.execute(database.db);
+    expect(await backend(database)).toBe(first);
+    // The third statement runs unnamed, and its connection is closed when it is released.
+    expect((await sql<{ n: number }>`select 2 as n`.execute(database.db)).rows).toEqual([{ n: 2 }]);
+    const second = await backend(database);
+    expect(second).not.toBe(first);
+    expect(await prepared(database)).toHaveLength(2);
+  });
+
+  it('sends every query unnamed when set to 0', async () => {
+    const database = await onePooled(0);
+    await sql`select 1`.execute(database.db);
+    expect(await prepared(database)).toEqual([]);
+  });
+
+  it('retries a statement whose result columns changed under it, unnamed, and then replaces the connection', async () => {
+    const database = await onePooled();
+    await sql`create table t (a int)`.execute(database.db);
+    await sql`insert into t values (1)`.execute(database.db);
+    const before = await backend(database);
+    expect((await sql`select * from t`.execute(database.db)).rows).toEqual([{ a: 1 }]);
+    await sql`alter table t add column b int`.execute(database.db);
+    expect((await sql`select * from t`.execute(database.db)).rows).toEqual([{ a: 1, b: null }]);
+    expect(await backend(database)).not.toBe(before);
+  });
+
+  it('inside a transaction, reports the changed statement and replaces the connection', async () => {
+    const database = await onePooled();
+    await sql`create table t (a int)`.execute(database.db);
+    await sql`select * from t`.execute(database.db);
+    await sql`alter table t add column b int`.execute(database.db);
+    const before = await backend(database);
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await sql`insert into t values (${2})`.execute(trx);
+        await sql`select * from t`.execute(trx);
+      }),
+    ).rejects.toThrow(/cached plan must not change result type/);
+    expect((await sql`select count(*)::int as n from t`.execute(database.db)).rows).toEqual([{ n: 0 }]);
+    expect(await backend(database)).not.toBe(before);
+    expect((await sql`select * from t`.execute(database.db)).rows).toEqual([]);
+  });
+});
