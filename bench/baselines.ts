@@ -62,10 +62,12 @@ export async function rawSqlRps(
     }),
   );
   try {
-    // Named as the server names them (src/db/prepared.ts), so both parse and plan a statement alike.
+    // Named as the server names them (src/db/prepared.ts), unless it is told not to, so that both
+    // parse and plan a statement alike.
+    const named = (sql: string) => isNameable(sql) && process.env.DATABASE_PREPARED_STATEMENTS !== '0';
     const runs: Run[] = clients.map(
       (client) => (sql, parameters) =>
-        client.query(isNameable(sql) ? { name: statementName(sql), text: sql, values: [...parameters] } : { text: sql, values: [...parameters] }),
+        client.query(named(sql) ? { name: statementName(sql), text: sql, values: [...parameters] } : { text: sql, values: [...parameters] }),
     );
     await loop(runs, replays, warmupSeconds);
     return (await loop(runs, replays, durationSeconds)) / durationSeconds;
