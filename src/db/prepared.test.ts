@@ -54,10 +54,12 @@ describe.skipIf(!adminUrl())('named prepared statements on PostgreSQL', () => {
     expect(rows).toEqual([{ name: statementName(text) }]);
   });
 
-  it('leaves EXPLAIN, transaction control and DDL unnamed', async () => {
+  it('leaves EXPLAIN, transaction control, DDL and searches unnamed', async () => {
     const database = await onePooled();
     await sql`create table t (a int)`.execute(database.db);
     await sql`explain select * from t where a = ${1}`.execute(database.db);
+    await sql`select * from t where a::text like ${'1%'} or a::text ILIKE ${'2%'}`.execute(database.db);
+    await sql`select * from t where array[a] @> ${[1]}::int[] or array[a] && ${[2]}::int[]`.execute(database.db);
     await database.db.transaction().execute(async (trx) => {
       await sql`insert into t values (${1})`.execute(trx);
     });
