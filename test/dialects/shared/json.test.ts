@@ -45,4 +45,14 @@ describe('stringifyWithRawNumbers', () => {
     expect(stringifyWithRawNumbers(value)).toBe('{"_id":6470844909275561985,"cost":12.50,"n":3,"s":"x\\"y","list":[null,true]}');
     expect(() => rawNumber('1e5')).toThrow(TypeError);
   });
+
+  it('leaves every string as it is, however it looks, and prints nested raw numbers and a bare one', () => {
+    const lookalikes = ['~raw-0~12', '"~raw-~-1"', '\u0000', '12', 'x\\"~raw'];
+    const value = { data: [{ id: rawNumber(1), tags: lookalikes, amount: rawNumber('-0.10') }], total: rawNumber(1), at: '2026-11-22 17:00:00' };
+    const text = stringifyWithRawNumbers(value);
+    expect(text).toBe(`{"data":[{"id":1,"tags":${JSON.stringify(lookalikes)},"amount":-0.10}],"total":1,"at":"2026-11-22 17:00:00"}`);
+    expect(JSON.parse(text).data[0].tags).toEqual(lookalikes);
+    expect(stringifyWithRawNumbers(rawNumber('42'))).toBe('42');
+    expect(stringifyWithRawNumbers(undefined)).toBe('null');
+  });
 });
