@@ -18,40 +18,51 @@ async function replayOne(run: Run, replay: Replay): Promise<void> {
   if (replay.transaction) await run('COMMIT', []);
 }
 
+/** Requests per second, and the 99th percentile of one request's time in milliseconds. */
+export interface RawSql {
+  rps: number;
+  p99Ms: number;
+}
+
 /** `concurrency` loops, each on its own connection, cycling through the replays until the deadline. */
-async function loop(connections: Run[], replays: Replay[], seconds: number): Promise<number> {
-  const deadline = performance.now() + seconds * 1000;
-  let done = 0;
+async function loop(connections: Run[], replays: Replay[], seconds: number): Promise<RawSql> {
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const times: number[] = [];
   await Promise.all(
     connections.map(async (run, worker) => {
       for (let i = worker; performance.now() < deadline; i++) {
+        const t = performance.now();
         await replayOne(run, replays[i % replays.length]!);
-        done++;
+        times.push(performance.now() - t);
       }
     }),
   );
-  return done;
+  times.sort((a, b) => a - b);
+  const p99 = times[Math.min(times.length - 1, Math.ceil(times.length * 0.99) - 1)] ?? 0;
+  return { rps: times.length / ((performance.now() - started) / 1000), p99Ms: Math.round(p99 * 10) / 10 };
 }
 
 /**
  * The database's limit for a scenario: the same statements the endpoint issued, sent through `pg`
  * at the same concurrency (PostgreSQL), or through the embedded database in this process (PGlite
- * serves one statement at a time, as it does inside the server). Returns requests per second.
+ * serves one statement at a time, as it does inside the server). The p99 says whether a latency
+ * budget is within the database's reach at that concurrency at all.
  */
-export async function rawSqlRps(
+export async function rawSql(
   target: { url?: string | undefined },
   database: Database,
   replays: Replay[],
   concurrency: number,
   warmupSeconds: number,
   durationSeconds: number,
-): Promise<number> {
-  if (replays.length === 0) return 0;
+): Promise<RawSql | null> {
+  if (replays.length === 0) return null;
   if (!target.url) {
     return database.withSession(async (session) => {
       const run: Run = (sql, parameters) => session.query(sql, [...parameters]);
       await loop([run], replays, warmupSeconds);
-      return (await loop([run], replays, durationSeconds)) / durationSeconds;
+      return loop([run], replays, durationSeconds);
     });
   }
   const clients = await Promise.all(
@@ -70,7 +81,7 @@ export async function rawSqlRps(
         client.query(named(sql) ? { name: statementName(sql), text: sql, values: [...parameters] } : { text: sql, values: [...parameters] }),
     );
     await loop(runs, replays, warmupSeconds);
-    return (await loop(runs, replays, durationSeconds)) / durationSeconds;
+    return await loop(runs, replays, durationSeconds);
   } finally {
     await Promise.all(clients.map((c) => c.end()));
   }

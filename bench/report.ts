@@ -15,6 +15,8 @@ export interface ScenarioResult {
   p50_ms: number | null;
   p99_ms: number | null;
   raw_sql_rps: number | null;
+  /** The raw-SQL baseline's 99th percentile: under it, no server can answer at that concurrency. */
+  raw_sql_p99_ms?: number | null;
   ratio_raw: number | null;
   ratio_http: number | null;
   bare_http_rps: number | null;
@@ -77,7 +79,7 @@ const ms = (n: number | null) => (n === null ? '—' : `${num(n, n < 10 ? 1 : 0)
 const ratio = (n: number | null) => (n === null ? '—' : `${num(n * 100, n < 0.1 ? 1 : 0)} %`);
 
 export function table(results: Results): string {
-  const head = ['scenario', 'concurrency', 'requests/s', 'p50', 'p99', 'raw-SQL requests/s', 'ratio', 'bare-HTTP ratio', 'server peak RSS', 'budget', 'PASS/MISS'];
+  const head = ['scenario', 'concurrency', 'requests/s', 'p50', 'p99', 'raw-SQL requests/s', 'raw-SQL p99', 'ratio', 'bare-HTTP ratio', 'server peak RSS', 'budget', 'PASS/MISS'];
   const rows = results.scenarios.map((s) => [
     `${s.id} ${s.name}`,
     s.concurrency === null ? '—' : String(s.concurrency),
@@ -85,6 +87,7 @@ export function table(results: Results): string {
     ms(s.p50_ms),
     ms(s.p99_ms),
     num(s.raw_sql_rps),
+    ms(s.raw_sql_p99_ms ?? null),
     ratio(s.ratio_raw),
     ratio(s.ratio_http),
     s.peak_rss_mb === null ? '—' : `${num(s.peak_rss_mb)} MB`,

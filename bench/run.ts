@@ -1,7 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { sql } from 'kysely';
 import { openInProcess, type InProcess } from './capture.ts';
-import { explainAll, rawSqlRps, type Explained, type Replay } from './baselines.ts';
+import { explainAll, rawSql, type Explained, type RawSql, type Replay } from './baselines.ts';
 import { ensureData, ROOT, type BenchData } from './data.ts';
 import { JOB_SCENARIOS, type JobScenario } from './jobs.ts';
 import { load, type LoadResult, type RequestSpec } from './load.ts';
@@ -28,7 +28,7 @@ interface Ready {
   requests: RequestSpec[];
   reference: RequestSpec[] | undefined;
   bodyBytes: number;
-  rawRps: number;
+  raw: RawSql | null;
   note: string | undefined;
 }
 
@@ -62,9 +62,9 @@ async function prepare(app: InProcess, data: BenchData, scale: Scale, scenario: 
     replays.push({ statements: captured.statements, transaction: scenario.transaction ?? false });
     bytes += Buffer.byteLength(captured.body);
   }
-  const rawRps = await rawSqlRps(data.target, app.database, replays, scenario.concurrency, scale.warmupSeconds, scale.durationSeconds);
+  const raw = await rawSql(data.target, app.database, replays, scenario.concurrency, scale.warmupSeconds, scale.durationSeconds);
   explains.set(scenario.id, explainText(scenario, prepared.requests[0]!, await explainAll(app.database, replays[0]!)));
-  return { scenario, requests: prepared.requests, reference: prepared.reference, bodyBytes: Math.round(bytes / prepared.requests.length), rawRps, note: prepared.note };
+  return { scenario, requests: prepared.requests, reference: prepared.reference, bodyBytes: Math.round(bytes / prepared.requests.length), raw, note: prepared.note };
 }
 
 async function measure(server: ServerProcess, scale: Scale, requests: RequestSpec[], connections: number): Promise<LoadResult & { rssMb: number }> {
@@ -94,7 +94,7 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
   const ready: Ready[] = [];
   const rows = new Map<string, ScenarioResult>();
   const blank = (id: string, name: string, budget: string): ScenarioResult => ({
-    id, name, concurrency: null, rps: null, p50_ms: null, p99_ms: null, raw_sql_rps: null, ratio_raw: null, ratio_http: null, bare_http_rps: null, peak_rss_mb: null, seconds: null, budget, status: 'SKIPPED',
+    id, name, concurrency: null, rps: null, p50_ms: null, p99_ms: null, raw_sql_rps: null, raw_sql_p99_ms: null, ratio_raw: null, ratio_http: null, bare_http_rps: null, peak_rss_mb: null, seconds: null, budget, status: 'SKIPPED',
   });
 
   log(`Phase 1: requests, their SQL, the raw-SQL baseline and plans, in process (${data.target.label})`);
@@ -158,7 +158,7 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
 
   for (const r of ready) {
     const m = measured.get(r.scenario.id)!;
-    const ratioRaw = r.rawRps > 0 ? m.rps / r.rawRps : null;
+    const ratioRaw = r.raw && r.raw.rps > 0 ? m.rps / r.raw.rps : null;
     const ratioReference = m.reference ? m.rps / m.reference.rps : null;
     const notes = [r.note, m.reference ? `page 1: ${Math.round(m.reference.rps)} req/s, p99 ${m.reference.p99Ms} ms` : undefined, m.failures ? `${m.failures} failed requests` : undefined, m.rps === 0 ? 'no answer within the run' : undefined];
     rows.set(r.scenario.id, {
@@ -167,7 +167,8 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
       rps: m.rps,
       p50_ms: m.p50Ms,
       p99_ms: m.p99Ms,
-      raw_sql_rps: r.rawRps,
+      raw_sql_rps: r.raw?.rps ?? null,
+      raw_sql_p99_ms: r.raw?.p99Ms ?? null,
       ratio_raw: ratioRaw,
       ratio_http: bareRps.get(r.scenario.id) ? m.rps / bareRps.get(r.scenario.id)! : null,
       bare_http_rps: bareRps.get(r.scenario.id) ?? null,
