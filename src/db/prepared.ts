@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
 
+/** Enough for every statement Genjin's APIs send, within a few megabytes of server memory. */
+export const DEFAULT_PREPARED_STATEMENTS = 300;
+
 /**
  * Named prepared statements on a PostgreSQL pool.
  *
@@ -20,9 +23,6 @@ import type pg from 'pg';
  *   (a migration by another process) closes the connection too. Outside a transaction the query
  *   is retried once, unnamed; inside one the error is the caller's, as the transaction is lost.
  */
-/** Enough for every statement Genjin's APIs send, within a few megabytes of server memory. */
-export const DEFAULT_PREPARED_STATEMENTS = 300;
-
 export function preparingPool(pool: pg.Pool, limit: number): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PreparingClient>();
   return {
@@ -52,6 +52,7 @@ const VALUE_DECIDES_PLAN = /\b(?:i?like)\s+\$\d|(?:@>|<@|&&)\s*\$\d/i;
  * one whose plan must follow its values.
  */
 export const isNameable = (text: string): boolean => NAMEABLE.test(text) && !VALUE_DECIDES_PLAN.test(text);
+
 const BEGINS = /^\s*(begin|start transaction)\b/i;
 const ENDS = /^\s*(commit|end|rollback|abort)\s*(;|$|and\b|work\b|transaction\b)/i;
 
