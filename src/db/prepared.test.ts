@@ -30,9 +30,9 @@ async function backend(database: Database): Promise<number> {
 }
 
 describe('DATABASE_PREPARED_STATEMENTS', () => {
-  it('defaults to 300, accepts 0 (off) and refuses anything but a count', () => {
+  it('defaults to 100, accepts 0 (off) and refuses anything but a count', () => {
     expect(loadConfig({}, {}).preparedStatements).toBe(DEFAULT_PREPARED_STATEMENTS);
-    expect(DEFAULT_PREPARED_STATEMENTS).toBe(300);
+    expect(DEFAULT_PREPARED_STATEMENTS).toBe(100);
     expect(loadConfig({}, { DATABASE_PREPARED_STATEMENTS: '0' }).preparedStatements).toBe(0);
     expect(loadConfig({}, { DATABASE_PREPARED_STATEMENTS: '50' }).preparedStatements).toBe(50);
     for (const bad of ['-1', '2.5', 'many']) {

@@ -2,8 +2,13 @@ import { createHash } from 'node:crypto';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
 
-/** Enough for every statement Genjin's APIs send, within a few megabytes of server memory. */
-export const DEFAULT_PREPARED_STATEMENTS = 300;
+/**
+ * Each prepared statement holds its parse tree and plans in the server process of its connection:
+ * measured, 30–60 KB for a short statement, about 200 KB for the largest (a page of follow-ups with
+ * its names and dictionary items). The benchmark's eight request scenarios send about 40 distinct
+ * statements between them; a hundred leaves room for the rest of a day's work in a few megabytes.
+ */
+export const DEFAULT_PREPARED_STATEMENTS = 100;
 
 /**
  * Named prepared statements on a PostgreSQL pool.

@@ -138,7 +138,7 @@ export async function cliBackend(purpose: string): Promise<CliBackend> {
     fileLimit: 20 * 1024 * 1024,
     databaseUrl: undefined,
     poolSize: 4,
-    preparedStatements: 300,
+    preparedStatements: 100,
     bodyLimit: 1024 * 1024,
     logLevel: 'silent',
     jobs: true,
