@@ -15,7 +15,7 @@ export interface ScenarioResult {
   p50_ms: number | null;
   p99_ms: number | null;
   raw_sql_rps: number | null;
-  /** The raw-SQL baseline's 99th percentile: under it, no server can answer at that concurrency. */
+  /** The raw-SQL baseline's 99th percentile: at that concurrency, no server's p99 can be lower. */
   raw_sql_p99_ms?: number | null;
   ratio_raw: number | null;
   ratio_http: number | null;
