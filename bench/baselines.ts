@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { loadConfig } from '../src/config.ts';
 import type { Database } from '../src/db/database.ts';
 import { isNameable, statementName } from '../src/db/prepared.ts';
 import type { Statement } from './capture.ts';
@@ -75,7 +76,8 @@ export async function rawSql(
   try {
     // Named as the server names them (src/db/prepared.ts), unless it is told not to, so that both
     // parse and plan a statement alike.
-    const named = (sql: string) => isNameable(sql) && process.env.DATABASE_PREPARED_STATEMENTS !== '0';
+    const preparing = loadConfig({}, process.env).preparedStatements > 0;
+    const named = (sql: string) => preparing && isNameable(sql);
     const runs: Run[] = clients.map(
       (client) => (sql, parameters) =>
         client.query(named(sql) ? { name: statementName(sql), text: sql, values: [...parameters] } : { text: sql, values: [...parameters] }),

@@ -27,19 +27,15 @@ export interface ConfigFlags {
   data?: string | undefined;
 }
 
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
+/** An integer setting of at least `min` (1, or 0 where 0 turns something off). */
+function integer(name: string, value: string | undefined, fallback: number, min: 0 | 1): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be ${min === 0 ? '0 or ' : ''}a positive integer, got "${value}"`);
   return n;
 }
 
-function count(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be 0 or a positive integer, got "${value}"`);
-  return n;
-}
+const positiveInt = (name: string, value: string | undefined, fallback: number) => integer(name, value, fallback, 1);
 
 function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
@@ -60,7 +56,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     fileLimit: positiveInt('GENJIN_FILE_LIMIT', env.GENJIN_FILE_LIMIT, 20 * 1024 * 1024),
     databaseUrl: env.DATABASE_URL || undefined,
     poolSize: positiveInt('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10),
-    preparedStatements: count('DATABASE_PREPARED_STATEMENTS', env.DATABASE_PREPARED_STATEMENTS, DEFAULT_PREPARED_STATEMENTS),
+    preparedStatements: integer('DATABASE_PREPARED_STATEMENTS', env.DATABASE_PREPARED_STATEMENTS, DEFAULT_PREPARED_STATEMENTS, 0),
     bodyLimit: positiveInt('GENJIN_BODY_LIMIT', env.GENJIN_BODY_LIMIT, 1024 * 1024),
     logLevel: env.LOG_LEVEL ?? 'info',
     jobs: onOff('GENJIN_JOBS', env.GENJIN_JOBS, true),

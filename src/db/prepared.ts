@@ -111,9 +111,11 @@ class PreparingClient implements PostgresPoolClient {
   }
 
   #nameFor(text: string): string | undefined {
-    if (this.#retire || !isNameable(text)) return undefined;
+    if (this.#retire) return undefined;
+    // A statement already named was nameable; only new text pays for the checks and the digest.
     const known = this.#names.get(text);
     if (known) return known;
+    if (!isNameable(text)) return undefined;
     if (this.#names.size >= this.limit) {
       this.#retire = true;
       return undefined;

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
+import { DEFAULT_PREPARED_STATEMENTS } from '../../src/db/prepared.ts';
 import { closingAlso } from './database.ts';
 import { withDatabase } from './global-setup.ts';
 
@@ -138,7 +139,7 @@ export async function cliBackend(purpose: string): Promise<CliBackend> {
     fileLimit: 20 * 1024 * 1024,
     databaseUrl: undefined,
     poolSize: 4,
-    preparedStatements: 100,
+    preparedStatements: DEFAULT_PREPARED_STATEMENTS,
     bodyLimit: 1024 * 1024,
     logLevel: 'silent',
     jobs: true,
