@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Database, Session } from './database.ts';
+import { restoreSetAside } from './set-aside.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** pg_advisory_lock key shared by every Genjin process migrating the same database. */
@@ -78,9 +79,16 @@ export async function migrationStatus(database: Database, migrations = loadMigra
 /**
  * Applies pending migrations, each in its own transaction, under a session-level advisory lock
  * so that servers starting at the same moment migrate once and the others wait, then find
- * nothing left to do.
+ * nothing left to do. Then restores any index or foreign key that a bulk load set aside and did
+ * not live to put back (src/db/set-aside.ts).
  */
 export async function migrate(database: Database, migrations = loadMigrations()): Promise<string[]> {
+  const applied = await applyMigrations(database, migrations);
+  await restoreSetAside(database.db);
+  return applied;
+}
+
+async function applyMigrations(database: Database, migrations: Migration[]): Promise<string[]> {
   return database.withSession(async (session) => {
     await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
     try {

@@ -469,6 +469,15 @@ export interface OutboxEventTable {
   dispatched_at: Date | null;
 }
 
+/** An index or foreign key a bulk load dropped, and the statement that restores it (src/db/set-aside.ts). */
+export interface SetAsideTable {
+  id: GeneratedId;
+  kind: 'index' | 'foreign key';
+  name: string;
+  restore: string;
+  set_aside_at: CreatedAt;
+}
+
 export interface NotificationTable {
   tenant_id: Id;
   id: GeneratedId;
@@ -707,6 +716,7 @@ export interface DB {
   pool_rule: PoolRuleTable;
   ownership_history: OwnershipHistoryTable;
   outbox_event: OutboxEventTable;
+  set_aside: SetAsideTable;
   notification: NotificationTable;
   job: JobTable;
   job_schedule: JobScheduleTable;

@@ -12,11 +12,12 @@ const NOW = new Date('2026-03-02T04:00:00Z');
 describe('genjin demo', () => {
   let h: Harness;
   let first: DemoResult;
+  const firstPhases = new Set<string>();
   const options = (overrides: Partial<DemoOptions>) => resolveDemoOptions({ customers: 200, followUps: 1000, users: 8, departments: 3, seed: 42, now: NOW, ...overrides });
 
   beforeAll(async () => {
     h = await setupHarness();
-    first = await h.services.demo.generate(options({ tenant: 'demo-a' }));
+    first = await h.services.demo.generate(options({ tenant: 'demo-a' }), (p) => firstPhases.add(p.phase));
   }, 120_000);
 
   const count = async (table: string, tenantId: string) => {
@@ -51,6 +52,20 @@ describe('genjin demo', () => {
     expect(await count('follow_up_participant', tenantId)).toBe(first.counts.participants);
     expect(await count('customer_tag', tenantId)).toBe(first.counts.tags);
     expect(first.rows).toBeGreaterThan(1300);
+  });
+
+  it('loads an empty database with its indexes and foreign keys set aside, and puts every one back', async () => {
+    expect(firstPhases.has('indexes')).toBe(true);
+    expect(await h.database.db.selectFrom('set_aside').selectAll().execute()).toEqual([]);
+    const { rows } = await sql<{ indexes: string; keys: string }>`
+      SELECT (SELECT count(*) FROM pg_index WHERE indrelid = 'follow_up'::regclass) AS indexes,
+             (SELECT count(*) FROM pg_constraint WHERE conrelid = 'follow_up'::regclass AND contype = 'f') AS keys`.execute(h.database.db);
+    expect(Number(rows[0]!.indexes)).toBeGreaterThanOrEqual(7);
+    expect(Number(rows[0]!.keys)).toBeGreaterThanOrEqual(8);
+    // The next tenant finds rows there, so it is loaded into the indexed tables.
+    const phases = new Set<string>();
+    await h.services.demo.generate(options({ tenant: 'demo-e', customers: 20, followUps: 50 }), (p) => phases.add(p.phase));
+    expect(phases.has('indexes')).toBe(false);
   });
 
   it('writes realistic Chinese data that uses the tenant dictionaries', async () => {

@@ -18,7 +18,7 @@ export interface DemoOptions {
 export type DemoCounts = Omit<DemoOptions, 'tenant' | 'seed' | 'now'>;
 
 export interface DemoProgress {
-  phase: 'setup' | 'visit reports' | 'customers' | 'finishing';
+  phase: 'setup' | 'visit reports' | 'customers' | 'indexes' | 'finishing';
   /** Units done and in all, in the phase's unit (customers during 'customers'). */
   done: number;
   total: number;
