@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
+import { eachConcurrently } from '../core/shared/concurrently.ts';
 import type { DB } from './schema.ts';
 
-/** Sort memory of each index build: a ten-million-row index sorts in a few passes. */
+/** Sort memory of each index build, at least: a ten-million-row index sorts in a few passes. */
 const BUILD_MEMORY = '256MB';
 
 /**
@@ -58,14 +59,15 @@ export async function restoreSetAside(db: Kysely<DB>, concurrency = 1): Promise<
   const pending = await db.selectFrom('set_aside').select(['id', 'kind', 'name']).orderBy('id').execute();
   let restored = 0;
   for (const kind of ['index', 'foreign key'] as const) {
-    const queue = pending.filter((p) => p.kind === kind);
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const done = await restoreOne(db, next);
+    await eachConcurrently(
+      pending.filter((p) => p.kind === kind),
+      concurrency,
+      async (item) => {
+        // Read after the await: `restored += await …` would add to the count before it.
+        const done = await restoreOne(db, item);
         restored += done;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+      },
+    );
   }
   return restored;
 }
@@ -75,7 +77,9 @@ async function restoreOne(db: Kysely<DB>, item: { id: string; kind: string; name
     return await db.transaction().execute(async (trx) => {
       const row = await trx.deleteFrom('set_aside').where('id', '=', item.id).returning('restore').executeTakeFirst();
       if (!row) return 0;
-      await sql.raw(`SET LOCAL maintenance_work_mem = '${BUILD_MEMORY}'`).execute(trx);
+      await sql`
+        SELECT set_config('maintenance_work_mem', ${BUILD_MEMORY}, true)
+        WHERE pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes(${BUILD_MEMORY})`.execute(trx);
       await sql.raw(row.restore).execute(trx);
       return 1;
     });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { poolNoticeJob, poolRecycleJob } from '../../src/core/pool/pool.jobs.ts';
+import { poolNoticeJob, poolRecycleJob, recycleTenant } from '../../src/core/pool/pool.jobs.ts';
 import type { RunningJob } from '../../src/jobs/types.ts';
 import { dictionaryItem, makeMember } from '../helpers/crm.ts';
 import { client, fixedClock, makeTenant, setupHarness, type Harness, type TestTenant } from '../helpers/harness.ts';
@@ -143,5 +143,33 @@ describe('recycle job', () => {
     await recycle();
     const row = await h.database.db.selectFrom('customer').select(['in_pool', 'pool_reason']).where('id', '=', fresh.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ in_pool: true, pool_reason: 'no deal for 30 days' });
+  });
+});
+
+describe('recycle in slices', () => {
+  it('moves each due customer once across slices and tells each owner their total', async () => {
+    const other = await makeTenant(h, { slug: 'sliced' });
+    const otherAdmin = client(h.app, other.adminToken);
+    await setRules(otherAdmin, await defaultPoolId(otherAdmin), { ...RULES_OFF, recycleNoFollowDays: 5 });
+    const first = await makeMember(h, other);
+    const second = await makeMember(h, other);
+    const made: string[] = [];
+    for (const [i, member] of [first, first, second, first, second, first, first].entries()) {
+      made.push((await h.services.customers.create(member.ctx, { name: `分批回收${i}` })).id);
+    }
+    clock.set('2030-05-20T02:00:00Z');
+    expect(await recycleTenant(h.database.db, clock, other.id, 2)).toBe(7);
+    const moved = await h.database.db.selectFrom('customer').select(['id', 'in_pool', 'owner_id']).where('tenant_id', '=', other.id).orderBy('id').execute();
+    expect(moved.map((c) => [c.id, c.in_pool, c.owner_id])).toEqual(made.map((id) => [id, true, null]));
+    const history = await h.database.db.selectFrom('ownership_history').select('customer_id').where('tenant_id', '=', other.id).where('move', '=', 'recycle').execute();
+    expect(history.map((r) => r.customer_id).sort()).toEqual([...made].sort());
+    const notes = await h.database.db.selectFrom('notification').select(['user_id', 'title']).where('tenant_id', '=', other.id).where('kind', '=', 'pool.recycled').orderBy('user_id').execute();
+    expect(notes).toEqual([
+      { user_id: first.user.id, title: '5 个客户已被回收到公海' },
+      { user_id: second.user.id, title: '2 个客户已被回收到公海' },
+    ]);
+    // The other tenant's customers were not touched by this tenant's run.
+    expect(await inPool()).toEqual(Object.keys(ids).sort());
+    expect(await recycleTenant(h.database.db, clock, other.id, 2)).toBe(0);
   });
 });

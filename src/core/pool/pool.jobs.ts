@@ -1,10 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB, Id } from '../../db/schema.ts';
 import type { JobHandler, RunningJob } from '../../jobs/types.ts';
 import { notify } from '../notifications/notify.ts';
 import type { Clock } from '../shared/clock.ts';
 import { inTransaction } from '../shared/rows.ts';
-import { defaultPoolId, dueSoon, recycleDue, type TenantDay } from './pool.repository.ts';
+import { eachConcurrently } from '../shared/concurrently.ts';
+import { customerIdBounds, defaultPoolId, dueSoon, recycleDue, type IdRange, type TenantDay } from './pool.repository.ts';
 import { isoDay, localDay } from './pool.status.ts';
 
 /** Job kinds of the pool, as the scheduler enqueues them (daily, per tenant). */
@@ -25,36 +26,47 @@ async function tenantsOf(db: Kysely<DB>, job: RunningJob): Promise<Id[]> {
   return (await db.selectFrom('tenant').select('id').orderBy('id').execute()).map((t) => t.id);
 }
 
-/**
- * Moves every customer that a rule says is due into its pool, in one set-based statement per
- * tenant, and tells each previous owner how many they lost (once per owner and day). Running it
- * twice the same day recycles nothing new.
- */
-export async function recycleTenant(db: Kysely<DB>, clock: Clock, tenantId: Id): Promise<number> {
-  return inTransaction(db, (trx) => recycleTenantIn(trx, clock, tenantId));
-}
+/** Customers per recycle transaction: row locks are held for a few seconds, not the whole run. */
+export const RECYCLE_SLICE = 50_000;
+/** Slices recycled at once, each in its own transaction on its own connection. */
+const RECYCLE_LANES = 2;
 
-/** The recycle of one tenant inside the caller's transaction (the benchmark rolls it back). */
-export async function recycleTenantIn(trx: Transaction<DB>, clock: Clock, tenantId: Id): Promise<number> {
+/**
+ * Moves every customer that a rule says is due into its pool, set-based, in slices of
+ * RECYCLE_SLICE customers by id, each slice in a transaction of its own with its history and
+ * outbox rows. Then tells each previous owner how many they lost (once per owner and day).
+ * Running it twice the same day recycles nothing new. Slices keep a user's edit of one of these
+ * customers from waiting for the whole run, and two at a time use a second core of the database.
+ * A run cut off after some slices keeps their moves, each whole, and the retry moves the rest;
+ * the owners' notices then count only what the retry moved.
+ */
+export async function recycleTenant(db: Kysely<DB>, clock: Clock, tenantId: Id, slice = RECYCLE_SLICE): Promise<number> {
   const now = clock.now();
-  const day = await tenantDay(trx, tenantId, now);
+  const day = await tenantDay(db, tenantId, now);
   if (!day) return 0;
-  const losses = await recycleDue(trx, day, now);
+  const bounds = await customerIdBounds(db, tenantId, slice);
+  const slices: IdRange[] = [...bounds, null].map((upTo, i) => ({ after: i === 0 ? null : bounds[i - 1]!, upTo }));
+  const lost = new Map<Id, number>();
+  await eachConcurrently(slices, RECYCLE_LANES, async (range) => {
+    const losses = await inTransaction(db, (trx) => recycleDue(trx, day, now, range));
+    for (const { ownerId, count } of losses) lost.set(ownerId, (lost.get(ownerId) ?? 0) + count);
+  });
+  const losses = [...lost].sort(([a], [b]) => Number(a) - Number(b));
   const source = { tenant: { id: tenantId }, clock };
   for (let i = 0; i < losses.length; i += NOTIFY_BATCH) {
     await notify(
-      trx,
+      db,
       source,
-      losses.slice(i, i + NOTIFY_BATCH).map((l) => ({
-        userId: l.ownerId,
+      losses.slice(i, i + NOTIFY_BATCH).map(([ownerId, count]) => ({
+        userId: ownerId,
         kind: 'pool.recycled',
-        title: `${l.count} 个客户已被回收到公海`,
-        body: `${l.count} customer(s) returned to the public pool on ${day.today} by the recycling rules`,
-        dedupeKey: `pool-recycled:${l.ownerId}:${day.today}`,
+        title: `${count} 个客户已被回收到公海`,
+        body: `${count} customer(s) returned to the public pool on ${day.today} by the recycling rules`,
+        dedupeKey: `pool-recycled:${ownerId}:${day.today}`,
       })),
     );
   }
-  return losses.reduce((sum, l) => sum + l.count, 0);
+  return losses.reduce((sum, [, count]) => sum + count, 0);
 }
 
 /** One notice per owner, customer and recycle date for customers within the notice period. */

@@ -80,12 +80,34 @@ export interface TenantDay {
   today: string;
 }
 
+/** A slice of a tenant's customers by id: above `after`, up to and including `upTo`; null: no bound. */
+export interface IdRange {
+  after: Id | null;
+  upTo: Id | null;
+}
+
+const EVERY_ID: IdRange = { after: null, upTo: null };
+
+const inRange = (range: IdRange) =>
+  sql`${range.after === null ? sql`` : sql` AND c.id > ${range.after}`}${range.upTo === null ? sql`` : sql` AND c.id <= ${range.upTo}`}`;
+
+/**
+ * Every `size`-th customer id of the tenant, in order: the bounds of slices of `size` customers
+ * (the last slice runs on to the end). Read from the primary key alone.
+ */
+export async function customerIdBounds(executor: Executor, tenantId: Id, size: number): Promise<Id[]> {
+  const result = await sql<{ id: Id }>`
+    SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM customer WHERE tenant_id = ${tenantId}) x
+    WHERE n % ${size} = 0 ORDER BY id`.execute(executor);
+  return result.rows.map((r) => r.id);
+}
+
 /**
  * Owned customers of the tenant that a rule applies to, with the local dates each rule falls due:
  * the later of the last follow-up (or deal) and the assignment, plus the rule's days (a grade's own
  * days replace the no-follow-up days). The same arithmetic as recycleDay() in pool.status.ts.
  */
-function dueCustomers(t: TenantDay): RawBuilder<unknown> {
+function dueCustomers(t: TenantDay, range: IdRange = EVERY_ID): RawBuilder<unknown> {
   return sql`
     SELECT c.id, c.name, c.owner_id, r.pool_id, r.notice_days, d.follow_days, r.recycle_no_deal_days AS deal_days, d.follow_due, d.deal_due,
            LEAST(d.follow_due, d.deal_due) AS due
@@ -97,7 +119,7 @@ function dueCustomers(t: TenantDay): RawBuilder<unknown> {
              (GREATEST(c.last_deal_at, COALESCE(c.assigned_at, c.created_at)) AT TIME ZONE ${t.timeZone})::date + r.recycle_no_deal_days AS deal_due
       FROM (SELECT COALESCE((r.grade_days ->> c.grade_id::text)::integer, r.recycle_no_follow_days) AS follow_days) f
     ) d
-    WHERE c.tenant_id = ${t.tenantId}
+    WHERE c.tenant_id = ${t.tenantId}${inRange(range)}
       AND NOT c.in_pool AND c.owner_id IS NOT NULL AND c.deleted_at IS NULL
       AND NOT (r.exempt_locked AND c.is_locked)
       AND NOT (r.exempt_won AND c.is_won)
@@ -106,17 +128,17 @@ function dueCustomers(t: TenantDay): RawBuilder<unknown> {
 }
 
 /**
- * Recycles every due customer of a tenant in one statement: the customers move to their pool,
- * each move enters the ownership history and the outbox. Set-based, so a million customers take
- * one pass over the table rather than a million round trips. Returns how many each owner lost.
+ * Recycles every due customer of a tenant (of a slice of its ids) in one statement: the customers
+ * move to their pool, each move enters the ownership history and the outbox. Set-based, so fifty
+ * thousand customers take one pass rather than as many round trips. Returns how many each owner lost.
  */
-export async function recycleDue(executor: Executor, t: TenantDay, now: Date): Promise<{ ownerId: Id; count: number }[]> {
+export async function recycleDue(executor: Executor, t: TenantDay, now: Date, range: IdRange = EVERY_ID): Promise<{ ownerId: Id; count: number }[]> {
   const result = await sql<{ owner_id: Id; n: number }>`
     WITH due AS (
       SELECT id, owner_id, pool_id,
              CASE WHEN follow_due <= ${t.today}::date THEN 'no follow-up for ' || follow_days || ' days'
                   ELSE 'no deal for ' || deal_days || ' days' END AS reason
-      FROM (${dueCustomers(t)}) x
+      FROM (${dueCustomers(t, range)}) x
       WHERE due <= ${t.today}::date
     ),
     moved AS (
@@ -125,7 +147,7 @@ export async function recycleDue(executor: Executor, t: TenantDay, now: Date): P
           pool_moves = c.pool_moves + 1, pool_moved_at = ${now}, pool_move_kind = 'system', pool_reason = due.reason,
           pool_id = due.pool_id, version = c.version + 1, updated_at = ${now}
       FROM due
-      WHERE c.tenant_id = ${t.tenantId} AND c.id = due.id AND NOT c.in_pool AND c.owner_id = due.owner_id
+      WHERE c.tenant_id = ${t.tenantId}${inRange(range)} AND c.id = due.id AND NOT c.in_pool AND c.owner_id = due.owner_id
       RETURNING c.id, due.owner_id, due.pool_id, due.reason
     ),
     history AS (
