@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/helpers/database.ts';
+import { runChecks } from '../cli/doctor.ts';
 import type { Database } from './database.ts';
 import { migrate } from './migrate.ts';
 import { restoreSetAside, setAside } from './set-aside.ts';
@@ -63,6 +64,15 @@ describe('indexes and foreign keys set aside for a bulk load', () => {
     expect(await shape()).toEqual(before);
     expect(await listed()).toEqual([]);
     await expect(run(`INSERT INTO sa_child VALUES (1000, 999, 'x')`)).rejects.toThrow(/sa_child_parent_id_fkey/);
+  });
+
+  it('shows in genjin doctor while anything is set aside', async () => {
+    const check = async () => (await runChecks(database)).find((c) => c.name === 'indexes set aside');
+    expect(await check()).toEqual({ name: 'indexes set aside', ok: true, detail: 'none' });
+    await setAside(database.db, ['sa_child']);
+    expect(await check()).toMatchObject({ ok: false, warning: true, detail: expect.stringMatching(/^3 dropped for a bulk load \(foreign key sa_child_parent_id_fkey, index sa_child_by_parent, index sa_child_note\)/) });
+    await restoreSetAside(database.db);
+    expect(await check()).toMatchObject({ ok: true });
   });
 
   it('sets nothing aside when one of the tables holds a row', async () => {

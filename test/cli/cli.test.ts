@@ -133,6 +133,7 @@ describe('genjin CLI', { timeout: 120_000 }, () => {
     expect(lines.map((line) => line.replace(/:.*/, ''))).toEqual([
       'ok    connectivity',
       'ok    migrations',
+      'ok    indexes set aside',
       'ok    pg_trgm extension',
       'ok    Chinese text search',
     ]);
