@@ -324,6 +324,17 @@ describe('follow-ups', () => {
       expect((await admin.get(`/api/v1/follow-ups?userId=${alice.user.id}`)).body.items.map((f: any) => f.id)).toEqual([aliceFollowUp]);
     });
 
+    it("a customer's list is empty without follow-ups, and 404 once the customer is deleted", async () => {
+      const api = client(h.app, alice.token);
+      const quiet = await rows.customer('还没跟进的客户', alice.user.id);
+      expect(await api.get(`/api/v1/customers/${quiet}/follow-ups`)).toMatchObject({ status: 200, body: { items: [], nextCursor: null } });
+      const gone = await rows.customer('将删除的客户', alice.user.id);
+      expect((await api.post('/api/v1/follow-ups', { customerId: gone, content: '删除前的跟进' })).status).toBe(201);
+      expect((await api.get(`/api/v1/customers/${gone}/follow-ups`)).body.items).toHaveLength(1);
+      expect((await admin.delete(`/api/v1/customers/${gone}`)).status).toBe(204);
+      expect((await api.get(`/api/v1/customers/${gone}/follow-ups`)).status).toBe(404);
+    });
+
     it("another tenant's ids answer 404", async () => {
       const other = await makeTenant(h);
       const api = client(h.app, other.adminToken);
