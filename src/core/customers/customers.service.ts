@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Customer, DB, Id } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
-import { type CustomFieldsService, fieldNames } from '../custom-fields/custom-fields.service.ts';
+import { anyCustomValues, type CustomFieldsService, fieldNames } from '../custom-fields/custom-fields.service.ts';
 import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
 import { emitEvent } from '../events/outbox.ts';
 import { customerEventData } from '../events/payloads.ts';
@@ -370,12 +370,12 @@ export class CustomersService {
     }
   }
 
-  /** Rows as views: tags, option names and the caller's favourite, one query each per page. */
+  /** Rows as views: tags, option names (when a row has custom values) and the caller's favourite, one query each per page. */
   private async toViews(ctx: RequestContext, rows: Customer[], executor: Kysely<DB> | Transaction<DB> = this.db): Promise<CustomerView[]> {
     const ids = rows.map((r) => r.id);
     // Sequential: inside a transaction all three share one connection.
     const tags = await customerTags(executor, ctx.tenant.id, ids);
-    const definitions = rows.length ? await this.customFields.definitions(executor, ctx.tenant.id, 'customer') : [];
+    const definitions = anyCustomValues(rows) ? await this.customFields.definitions(executor, ctx.tenant.id, 'customer') : [];
     const favourites = ctx.user ? await favouritesOf(executor, ctx.tenant.id, ctx.user.id, ids) : new Map<Id, CustomerView['favourite']>();
     return rows.map((row) => ({
       ...row,

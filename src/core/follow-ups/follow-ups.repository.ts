@@ -1,7 +1,7 @@
 import { sql, type ExpressionBuilder, type RawBuilder, type Transaction } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { CustomerTable, DB, FollowUp, FollowUpTable, Id } from '../../db/schema.ts';
-import { fieldNames } from '../custom-fields/custom-fields.service.ts';
+import { anyCustomValues, fieldNames } from '../custom-fields/custom-fields.service.ts';
 import { customerConditions } from '../customers/customers.repository.ts';
 import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { invalidField } from '../shared/errors.ts';
@@ -133,7 +133,7 @@ export async function toViews(executor: Executor, tenantId: Id, rows: FollowUp[]
   if (rows.length === 0) return [];
   const [extras, definitions] = await Promise.all([
     viewExtras(executor, tenantId, rows.map((r) => r.id)),
-    executor.selectFrom('custom_field').selectAll().where('tenant_id', '=', tenantId).where('module', '=', 'follow_up').execute(),
+    anyCustomValues(rows) ? executor.selectFrom('custom_field').selectAll().where('tenant_id', '=', tenantId).where('module', '=', 'follow_up').execute() : [],
   ]);
   const byId = new Map(extras.rows.map((e) => [e.id, e]));
   const none: Omit<ViewExtras, 'id'> = { customer_name: '', user_name: '', contact_ids: [], participant_ids: [], attachments: [], type: null, purpose: null, route: null, event: null };

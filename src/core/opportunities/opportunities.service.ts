@@ -4,7 +4,7 @@ import type { DB, Id, Opportunity } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
 import { emitEvent } from '../events/outbox.ts';
 import { opportunityEventData } from '../events/payloads.ts';
-import { type CustomFieldsService, fieldNames } from '../custom-fields/custom-fields.service.ts';
+import { anyCustomValues, type CustomFieldsService, fieldNames } from '../custom-fields/custom-fields.service.ts';
 import type { CustomersService } from '../customers/customers.service.ts';
 import type { DictionaryName } from '../dictionaries/catalog.ts';
 import { requireDictionaryItem } from '../dictionaries/dictionaries.service.ts';
@@ -83,7 +83,7 @@ export class OpportunitiesService {
   }
 
   private async toViews(executor: Executor, ctx: RequestContext, rows: (Opportunity & { customer_name: string })[]): Promise<OpportunityView[]> {
-    const definitions = rows.length ? await this.customFields.definitions(executor, ctx.tenant.id, 'opportunity') : [];
+    const definitions = anyCustomValues(rows) ? await this.customFields.definitions(executor, ctx.tenant.id, 'opportunity') : [];
     return rows.map((row) => ({ ...row, custom_field_names: fieldNames(definitions, row.custom_fields as Record<string, unknown>) }));
   }
 
