@@ -139,7 +139,6 @@ export function withNames(definitions: readonly CustomField[], values: Record<st
     .map((d) => ({ key: d.key, label: d.label, kind: d.kind, value: values[d.key], ...(NAMED_KINDS.has(d.kind) ? { name: displayName(d, values[d.key]) } : {}) }));
 }
 
-/** Display names of the option-like values (select, radio, checkbox, cascade, datasource, city) by key. */
 /**
  * Whether any of the rows holds a custom value: only then are the field definitions worth
  * reading for a page, since fieldNames() names the values a row has and nothing else.
@@ -148,6 +147,7 @@ export function anyCustomValues(rows: readonly { custom_fields: unknown }[]): bo
   return rows.some((row) => typeof row.custom_fields === 'object' && row.custom_fields !== null && Object.keys(row.custom_fields).length > 0);
 }
 
+/** Display names of the option-like values (select, radio, checkbox, cascade, datasource, city) by key. */
 export function fieldNames(definitions: readonly CustomField[], values: Record<string, unknown>): Record<string, string> {
   const names: Record<string, string> = {};
   for (const d of definitions) {
