@@ -152,36 +152,30 @@ export function findCustomer(executor: Executor, tenantId: Id, id: Id): Promise<
   return executor.selectFrom('customer').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function customerTags(executor: Executor, tenantId: Id, customerIds: readonly Id[]) {
-  if (customerIds.length === 0) return new Map<Id, { id: Id; name: string; color: string | null }[]>();
-  const rows = await executor
-    .selectFrom('customer_tag as ct')
-    .innerJoin('tag as t', (j) => j.onRef('t.tenant_id', '=', 'ct.tenant_id').onRef('t.id', '=', 'ct.tag_id'))
-    .select(['ct.customer_id', 't.id', 't.name', 't.color'])
-    .where('ct.tenant_id', '=', tenantId)
-    .where('ct.customer_id', 'in', [...customerIds])
-    .orderBy('t.name')
-    .execute();
-  const map = new Map<Id, { id: Id; name: string; color: string | null }[]>();
-  for (const row of rows) {
-    const list = map.get(row.customer_id) ?? [];
-    list.push({ id: row.id, name: row.name, color: row.color });
-    map.set(row.customer_id, list);
-  }
-  return map;
+export interface CustomerExtras {
+  tags: { id: Id; name: string; color: string | null }[];
+  /** The given user's favourite mark, or null. */
+  favourite: { marker_id: Id | null; created_at: Date } | null;
 }
 
-/** One user's favourite marks on the given customers. */
-export async function favouritesOf(executor: Executor, tenantId: Id, userId: Id, customerIds: readonly Id[]) {
-  const map = new Map<Id, { marker_id: Id | null; created_at: Date }>();
+/**
+ * The tags of each customer and one user's favourite marks on them, in one statement for a page
+ * (a round trip fewer than asking for each, which counts most on the embedded database).
+ */
+export async function customerExtras(executor: Executor, tenantId: Id, userId: Id | null, customerIds: readonly Id[]): Promise<Map<Id, CustomerExtras>> {
+  const map = new Map<Id, CustomerExtras>();
   if (customerIds.length === 0) return map;
-  const rows = await executor
-    .selectFrom('customer_favourite')
-    .select(['customer_id', 'marker_id', 'created_at'])
-    .where('tenant_id', '=', tenantId)
-    .where('user_id', '=', userId)
-    .where('customer_id', 'in', [...customerIds])
-    .execute();
-  for (const row of rows) map.set(row.customer_id, { marker_id: row.marker_id, created_at: row.created_at });
+  const { rows } = await sql<{ id: Id; tags: CustomerExtras['tags']; favourite: { marker_id: Id | null; created_at: string } | null }>`
+    SELECT x.id::text AS id,
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('id', t.id::text, 'name', t.name, 'color', t.color) ORDER BY t.name, t.id), '[]')
+         FROM customer_tag ct JOIN tag t ON t.tenant_id = ct.tenant_id AND t.id = ct.tag_id
+         WHERE ct.tenant_id = ${tenantId} AND ct.customer_id = x.id) AS tags,
+      (SELECT jsonb_build_object('marker_id', f.marker_id::text, 'created_at', f.created_at)
+         FROM customer_favourite f
+         WHERE f.tenant_id = ${tenantId} AND f.user_id = ${userId} AND f.customer_id = x.id) AS favourite
+    FROM unnest(${sql.val([...customerIds])}::bigint[]) AS x (id)`.execute(executor);
+  for (const row of rows) {
+    map.set(row.id, { tags: row.tags, favourite: row.favourite && { marker_id: row.favourite.marker_id, created_at: new Date(row.favourite.created_at) } });
+  }
   return map;
 }

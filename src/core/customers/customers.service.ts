@@ -12,7 +12,7 @@ import { lockOrder, requireId } from '../shared/ids.ts';
 import { decodeCursor, MAX_LIMIT, type Page, pageLimit, type PageRequest, toKeysetPage } from '../shared/pagination.ts';
 import { creationStamps, inTransaction, updateVersioned } from '../shared/rows.ts';
 import { customerVisibility } from '../shared/scope.ts';
-import { customerConditions, customersByOffset, type CustomerQuery, type CustomerSort, customerTags, favouritesOf, NOT_NULL_SORTS, saveCustomerSearch, SORT_COLUMNS } from './customers.repository.ts';
+import { customerConditions, customersByOffset, type CustomerQuery, type CustomerSort, customerExtras, NOT_NULL_SORTS, saveCustomerSearch, SORT_COLUMNS } from './customers.repository.ts';
 import { normalisePhone, searchFields } from './search.ts';
 import { assertEditable, refuseInvisible } from './access.ts';
 
@@ -370,18 +370,16 @@ export class CustomersService {
     }
   }
 
-  /** Rows as views: tags, option names (when a row has custom values) and the caller's favourite, one query each per page. */
+  /** Rows as views: tags and the caller's favourite in one query, option names when a row has custom values. */
   private async toViews(ctx: RequestContext, rows: Customer[], executor: Kysely<DB> | Transaction<DB> = this.db): Promise<CustomerView[]> {
-    const ids = rows.map((r) => r.id);
-    // Sequential: inside a transaction all three share one connection.
-    const tags = await customerTags(executor, ctx.tenant.id, ids);
+    // Sequential: inside a transaction both share one connection.
+    const extras = await customerExtras(executor, ctx.tenant.id, ctx.user?.id ?? null, rows.map((r) => r.id));
     const definitions = anyCustomValues(rows) ? await this.customFields.definitions(executor, ctx.tenant.id, 'customer') : [];
-    const favourites = ctx.user ? await favouritesOf(executor, ctx.tenant.id, ctx.user.id, ids) : new Map<Id, CustomerView['favourite']>();
     return rows.map((row) => ({
       ...row,
-      tags: tags.get(row.id) ?? [],
+      tags: extras.get(row.id)?.tags ?? [],
       custom_field_names: fieldNames(definitions, row.custom_fields as Record<string, unknown>),
-      favourite: favourites.get(row.id) ?? null,
+      favourite: extras.get(row.id)?.favourite ?? null,
     }));
   }
 
