@@ -1,9 +1,8 @@
 import type { InjectOptions } from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openInProcess, type InProcess } from './capture.ts';
 import { explainAll, rawSql, type Explained, type RawSql, type Replay } from './baselines.ts';
-import { ensureData, ROOT, type BenchData, type Target } from './data.ts';
+import { ensureData, ROOT, type BenchData } from './data.ts';
 import { JOB_SCENARIOS, type JobScenario } from './jobs.ts';
 import { load, type LoadResult, type RequestSpec } from './load.ts';
 import { judge, machine, save, table, type Results, type ScenarioResult } from './report.ts';
@@ -104,7 +103,6 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
   try {
     database = (await sql<{ v: string }>`SELECT version() AS v`.execute(app.database.db)).rows[0]!.v.replace(/ on .*/, '');
     for (const scenario of httpScenarios) {
-      await settle(data.target);
       log(`  ${scenario.id}: ${scenario.name}`);
       try {
         const outcome = await prepare(app, data, scale, scenario, explains);
@@ -125,7 +123,6 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
   const server = await startGenjin(data.target);
   try {
     for (const r of ready) {
-      await settle(data.target);
       log(`  ${r.scenario.id}: ${r.scenario.concurrency} connections, ${r.requests.length} request variants`);
       const result = await measure(server, scale, r.requests, r.scenario.concurrency);
       const reference = r.reference ? await measure(server, scale, r.reference, r.scenario.concurrency) : undefined;
@@ -206,22 +203,4 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
   for (const s of scenarios.filter((x) => x.note)) console.log(`- ${s.id}: ${s.note}`);
   console.log(`\nResults: ${file}`);
   return results;
-}
-
-/**
- * Has PostgreSQL write back what the scenario before dirtied (S1's follow-ups and customer rows)
- * before the next one is measured: right after S1, S2 measured 550 requests/s against 847 alone.
- * A server that refuses CHECKPOINT (neither superuser nor pg_checkpoint) is measured as it is.
- */
-async function settle(target: Target): Promise<void> {
-  if (!target.url) return;
-  const client = new pg.Client({ connectionString: target.url });
-  await client.connect();
-  try {
-    await client.query('CHECKPOINT');
-  } catch {
-    // Measured as it is.
-  } finally {
-    await client.end();
-  }
 }
