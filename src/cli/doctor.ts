@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.ts';
 import { migrationStatus } from '../db/migrate.ts';
+import { listSetAside } from '../db/set-aside.ts';
 
 export interface Check {
   name: string;
@@ -35,20 +36,17 @@ export async function runChecks(database: Database): Promise<Check[]> {
     return { ok: true, detail: `${status.applied.length} applied, none pending` };
   });
 
-  await run('indexes set aside', async () =>
-    database.withSession(async (s) => {
-      const [listed] = await s.query<{ exists: boolean }>(`SELECT to_regclass('set_aside') IS NOT NULL AS exists`);
-      const rows = listed?.exists ? await s.query<{ kind: string; name: string }>('SELECT kind, name FROM set_aside ORDER BY id') : [];
-      if (rows.length === 0) return { ok: true, detail: 'none' };
-      return {
-        ok: false,
-        warning: true,
-        detail:
-          `${rows.length} dropped for a bulk load (${rows.map((r) => `${r.kind} ${r.name}`).join(', ')}): a "genjin demo" is loading, ` +
-          'or one stopped before restoring them and the next start of any genjin command will',
-      };
-    }),
-  );
+  await run('indexes set aside', async () => {
+    const rows = await listSetAside(database.db);
+    if (rows.length === 0) return { ok: true, detail: 'none' };
+    return {
+      ok: false,
+      warning: true,
+      detail:
+        `${rows.length} dropped for a bulk load (${rows.map((r) => `${r.kind} ${r.name}`).join(', ')}): a "genjin demo" is loading, ` +
+        'or one stopped before restoring them and the next start of any genjin command will',
+    };
+  });
 
   await run('pg_trgm extension', async () =>
     database.withSession(async (s) => {

@@ -45,6 +45,13 @@ export async function setAside(db: Kysely<DB>, tables: readonly string[]): Promi
   });
 }
 
+/** What is set aside now, oldest first; nothing before migration 0021 has made the list. */
+export async function listSetAside(db: Kysely<DB>): Promise<{ id: string; kind: 'index' | 'foreign key'; name: string }[]> {
+  const { rows } = await sql<{ listed: boolean }>`SELECT to_regclass('set_aside') IS NOT NULL AS listed`.execute(db);
+  if (!rows[0]?.listed) return [];
+  return db.selectFrom('set_aside').select(['id', 'kind', 'name']).orderBy('id').execute();
+}
+
 /**
  * Puts back everything set aside: the indexes first, `concurrency` builds at a time, then the
  * foreign keys, each checked against the rows already there. Each one is claimed by deleting its
@@ -53,10 +60,7 @@ export async function setAside(db: Kysely<DB>, tables: readonly string[]): Promi
  * error. Answers how many were restored.
  */
 export async function restoreSetAside(db: Kysely<DB>, concurrency = 1): Promise<number> {
-  // Before migration 0021 (or with a partial list of migrations, in tests) there is no list.
-  const { rows } = await sql<{ listed: boolean }>`SELECT to_regclass('set_aside') IS NOT NULL AS listed`.execute(db);
-  if (!rows[0]?.listed) return 0;
-  const pending = await db.selectFrom('set_aside').select(['id', 'kind', 'name']).orderBy('id').execute();
+  const pending = await listSetAside(db);
   let restored = 0;
   for (const kind of ['index', 'foreign key'] as const) {
     await eachConcurrently(
