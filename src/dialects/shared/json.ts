@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 /**
  * JSON for the dialects whose ids are int64 and whose amounts are decimals. A JavaScript number
  * is a double: `347772778973233152` parses as …150 and `0.1 + 0.2` money drifts. Node 20's
