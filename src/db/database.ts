@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { PGliteStatements } from './pglite-statements.ts';
 import { DEFAULT_PREPARED_STATEMENTS, preparingPool } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -36,7 +37,7 @@ export interface DatabaseOptions {
   /** A dump of an embedded database to start from (tests clone a migrated template this way). */
   loadDump?: Blob | undefined;
   poolSize?: number | undefined;
-  /** Named prepared statements kept per PostgreSQL connection; 0 sends every query unnamed. */
+  /** Named prepared statements kept per connection (the embedded database has one); 0 sends every query unnamed. */
   preparedStatements?: number | undefined;
 }
 
@@ -63,9 +64,9 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     ...(options.loadDump ? { loadDataDir: options.loadDump } : {}),
     extensions: { pg_trgm },
     parsers: { [INT8]: keepText, [NUMERIC]: keepText, [DATE]: keepText },
-    serializers: { [pgliteTypes.INT8]: (v: unknown) => String(v) },
   });
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const statements = new PGliteStatements(pglite, options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS);
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(statements) });
   return {
     kind: 'embedded',
     location: options.dataDir ?? '(in memory)',
@@ -73,7 +74,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     withSession: (work) =>
       db.connection().execute(() =>
         work({
-          query: async <R>(text: string, params?: unknown[]) => (await pglite.query<R>(text, params)).rows,
+          query: async <R>(text: string, params?: unknown[]) => (await statements.query<R>(text, params ?? [])).rows,
           exec: async (script) => {
             await pglite.exec(script);
           },

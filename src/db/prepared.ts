@@ -62,7 +62,7 @@ const BEGINS = /^\s*(begin|start transaction)\b/i;
 const ENDS = /^\s*(commit|end|rollback|abort)\s*(;|$|and\b|work\b|transaction\b)/i;
 
 /** The server's copy of a named statement is gone (26000) or no longer fits its tables (0A000). */
-function isStale(error: unknown): boolean {
+export function isStale(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };
   return code === '26000' || (code === '0A000' && /cached plan/.test(message ?? ''));
 }
