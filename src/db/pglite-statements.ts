@@ -1,5 +1,7 @@
-import { messages, parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
+import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
 import pg from 'pg';
+import type { BackendMessage } from 'pg-protocol/dist/messages.js';
+import { Parser } from 'pg-protocol/dist/parser.js';
 import { isNameable, isStale, statementName } from './prepared.ts';
 
 const { serialize } = protocol;
@@ -30,14 +32,19 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * Measured on one statement of a customer's follow-up page: about 850 µs through `query`, 600 µs
  * as one message, 300 µs as one message to a statement parsed before.
  *
+ * The answer is read with node-pg's protocol parser (pg-protocol) from PGlite's raw output.
+ * PGlite's own parser copies every field into a fresh buffer before decoding it: a page of 21
+ * rows of 41 columns took 1.7–2.1 ms to read that way, 0.6–0.7 ms this way. Rows are then built
+ * with the embedded database's parsers, as `query` builds them.
+ *
  * - Parameters are converted as node-pg converts them (`prepareValue`) and typed by the server,
  *   as on PostgreSQL, so there is no describe step.
  * - The statements PostgreSQL would name (`isNameable`) are named after their text and parsed
  *   once. The backend keeps at most `limit`; the next one past it closes them all first.
  * - A named statement that no longer fits its tables (a migration changed their columns) is
  *   closed; outside a transaction the query is sent again, parsed anew.
- * - Errors are the server's `DatabaseError`, thrown once the message has run to its sync, so the
- *   backend is ready for the next one.
+ * - Errors are pg-protocol's `DatabaseError`, as node-pg throws them on PostgreSQL, thrown once
+ *   the message has run to its sync, so the backend is ready for the next one.
  */
 export class PGliteStatements {
   /** Names of the statements the backend holds, by their text. */
@@ -83,15 +90,20 @@ export class PGliteStatements {
       serialize.execute({}),
       serialize.sync(),
     );
-    const replies = await this.pglite.runExclusive(async () => {
-      const { messages: replies } = await this.pglite.execProtocol(concat(parts), { throwOnError: false, syncToFs: false });
+    const replies: BackendMessage[] = [];
+    const parser = new Parser();
+    await this.pglite.runExclusive(async () => {
+      await this.pglite.execProtocolRawStream(concat(parts), {
+        syncToFs: false,
+        // A view into the database's memory, reused once this returns: the parser keeps a copy.
+        onRawData: (chunk) => parser.parse(Buffer.from(chunk), (reply) => replies.push(reply)),
+      });
       if (!this.pglite.isInTransaction()) await this.pglite.syncToFs();
-      return replies;
     });
     // Parsed even when the bind or execute then failed: the backend holds it from here on.
     if (parsing && replies.some((reply) => reply.name === 'parseComplete')) this.#prepared.set(text, statement!);
-    const error = replies.find((reply) => reply instanceof messages.DatabaseError);
+    const error = replies.find((reply) => reply.name === 'error');
     if (error) throw error;
-    return parse.parseResults(replies, this.pglite.parsers)[0] as Results<R>;
+    return parse.parseResults(replies as Parameters<typeof parse.parseResults>[0], this.pglite.parsers)[0] as Results<R>;
   }
 }
