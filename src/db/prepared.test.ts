@@ -184,6 +184,14 @@ describe('named prepared statements on the embedded database', () => {
     expect(await prepared(database)).toEqual(['select 3 as n']);
   });
 
+  it('reads an answer that arrives in many pieces, with rows split between them', async () => {
+    const database = await embedded();
+    const { rows } = await sql<{ i: number; text: string }>`
+      select i, repeat(chr(19968 + i), 3000 + i) as text from generate_series(1, 200) as i`.execute(database.db);
+    expect(rows).toHaveLength(200);
+    expect(rows.every((r) => r.text === String.fromCharCode(19968 + r.i).repeat(3000 + r.i))).toBe(true);
+  });
+
   it('serves the raw session the same way', async () => {
     const database = await embedded();
     const rows = await database.withSession((session) => session.query<{ n: string }>('select $1::int8 + 1 as n', ['41']));
