@@ -128,11 +128,11 @@ function dueCustomers(t: TenantDay, range: IdRange = EVERY_ID): RawBuilder<unkno
 }
 
 /**
- * Recycles every due customer of a tenant (of a slice of its ids) in one statement: the customers
+ * Recycles every due customer of a tenant in a slice of its ids in one statement: the customers
  * move to their pool, each move enters the ownership history and the outbox. Set-based, so fifty
  * thousand customers take one pass rather than as many round trips. Returns how many each owner lost.
  */
-export async function recycleDue(executor: Executor, t: TenantDay, now: Date, range: IdRange = EVERY_ID): Promise<{ ownerId: Id; count: number }[]> {
+export async function recycleDue(executor: Executor, t: TenantDay, now: Date, range: IdRange): Promise<{ ownerId: Id; count: number }[]> {
   const result = await sql<{ owner_id: Id; n: number }>`
     WITH due AS (
       SELECT id, owner_id, pool_id,
