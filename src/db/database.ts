@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { PGliteBackend } from './pglite-backend.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { PGliteStatements } from './pglite-statements.ts';
 import { DEFAULT_PREPARED_STATEMENTS, preparingPool } from './prepared.ts';
@@ -59,13 +58,15 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     dataDir = join(options.dataDir, 'pg');
     mkdirSync(dataDir, { recursive: true });
   }
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    ...(options.loadDump ? { loadDataDir: options.loadDump } : {}),
-    extensions: { pg_trgm },
-    parsers: { [INT8]: keepText, [NUMERIC]: keepText, [DATE]: keepText },
+  const backend = await PGliteBackend.start({
+    dataDir,
+    dump: options.loadDump ? await options.loadDump.arrayBuffer() : undefined,
   });
-  const statements = new PGliteStatements(pglite, options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS);
+  const statements = await PGliteStatements.open(backend, options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS, {
+    [INT8]: keepText,
+    [NUMERIC]: keepText,
+    [DATE]: keepText,
+  });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(statements) });
   return {
     kind: 'embedded',
@@ -76,14 +77,14 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
         work({
           query: async <R>(text: string, params?: unknown[]) => (await statements.query<R>(text, params ?? [])).rows,
           exec: async (script) => {
-            await pglite.exec(script);
+            await statements.exec(script);
           },
         }),
       ),
-    dump: () => db.connection().execute(async () => pglite.dumpDataDir('none')),
+    dump: () => db.connection().execute(() => backend.dump()),
     close: async () => {
       await db.destroy();
-      await pglite.close();
+      await backend.close();
     },
   };
 }

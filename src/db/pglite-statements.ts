@@ -1,7 +1,8 @@
-import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
+import { parse, protocol, types, type ParserOptions, type Results } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { BackendMessage } from 'pg-protocol/dist/messages.js';
 import { Parser } from 'pg-protocol/dist/parser.js';
+import type { PGliteBackend } from './pglite-backend.ts';
 import { isNameable, isStale, statementName } from './prepared.ts';
 
 const { serialize } = protocol;
@@ -52,10 +53,29 @@ export class PGliteStatements {
   /** Names to close before the next statement: ones gone stale, or all of them at the limit. */
   #closing: string[] = [];
 
-  constructor(
-    private readonly pglite: PGlite,
+  /** The type parsers rows are built with: PGlite's, the caller's, and one for each array type. */
+  readonly #parsers: Record<number | string, types.Parser>;
+  #inTransaction = false;
+
+  private constructor(
+    private readonly backend: PGliteBackend,
     private readonly limit: number,
-  ) {}
+    parsers: ParserOptions,
+  ) {
+    this.#parsers = { ...types.parsers, ...parsers };
+  }
+
+  static async open(backend: PGliteBackend, limit: number, parsers: ParserOptions = {}): Promise<PGliteStatements> {
+    const statements = new PGliteStatements(backend, limit, parsers);
+    // As PGlite does when it starts: an array is read with the parser of its element type.
+    const [arrays] = await statements.exec<{ oid: number; typarray: number }>(
+      `SELECT DISTINCT b.oid, b.typarray FROM pg_catalog.pg_type a
+         JOIN pg_catalog.pg_type b ON b.oid = a.typelem WHERE a.typcategory = 'A'`,
+    );
+    const all = statements.#parsers;
+    for (const { oid, typarray } of arrays!.rows) all[typarray] = (value) => types.arrayParser(value, all[oid]!, typarray);
+    return statements;
+  }
 
   async query<R>(text: string, parameters: readonly unknown[]): Promise<Results<R>> {
     const values = parameters.map((value) => prepareValue(value));
@@ -66,7 +86,7 @@ export class PGliteStatements {
       if (!name || !isStale(error)) throw error;
       this.#prepared.delete(text);
       this.#closing.push(name);
-      if (this.pglite.isInTransaction()) throw error;
+      if (this.#inTransaction) throw error;
       return this.#send<R>(text, values);
     }
   }
@@ -90,20 +110,28 @@ export class PGliteStatements {
       serialize.execute({}),
       serialize.sync(),
     );
-    const replies: BackendMessage[] = [];
-    const parser = new Parser();
-    await this.pglite.runExclusive(async () => {
-      await this.pglite.execProtocolRawStream(concat(parts), {
-        syncToFs: false,
-        // A view into the database's memory, reused once this returns: the parser keeps a copy.
-        onRawData: (chunk) => parser.parse(Buffer.from(chunk), (reply) => replies.push(reply)),
-      });
-      if (!this.pglite.isInTransaction()) await this.pglite.syncToFs();
-    });
+    const replies = await this.#exchange(concat(parts));
     // Parsed even when the bind or execute then failed: the backend holds it from here on.
     if (parsing && replies.some((reply) => reply.name === 'parseComplete')) this.#prepared.set(text, statement!);
+    return this.#results<R>(replies)[0]!;
+  }
+
+  /** Runs a script of statements without parameters (simple query protocol), as migrations need. */
+  async exec<R = Record<string, unknown>>(script: string): Promise<Array<Results<R>>> {
+    return this.#results<R>(await this.#exchange(serialize.query(script)));
+  }
+
+  #results<R>(replies: BackendMessage[]): Array<Results<R>> {
     const error = replies.find((reply) => reply.name === 'error');
     if (error) throw error;
-    return parse.parseResults(replies as Parameters<typeof parse.parseResults>[0], this.pglite.parsers)[0] as Results<R>;
+    return parse.parseResults(replies as Parameters<typeof parse.parseResults>[0], this.#parsers) as Array<Results<R>>;
+  }
+
+  async #exchange(message: Uint8Array): Promise<BackendMessage[]> {
+    const { output, inTransaction } = await this.backend.exchange(message);
+    this.#inTransaction = inTransaction;
+    const replies: BackendMessage[] = [];
+    new Parser().parse(Buffer.from(output.buffer, output.byteOffset, output.byteLength), (reply) => replies.push(reply));
+    return replies;
   }
 }
