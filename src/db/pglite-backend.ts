@@ -14,14 +14,14 @@ export type ThreadRequest =
   | { id: number; kind: 'close' };
 
 export type ThreadReply =
-  | { id: number; output: Uint8Array; inTransaction: boolean }
+  | { id: number; output: Uint8Array[]; inTransaction: boolean }
   | { id: number; dump: ArrayBuffer }
   | { id: number; error: string }
   | { id: number };
 
-/** What the protocol message left behind: the backend's raw answer, and whether a transaction is open. */
+/** What the protocol message left behind: the backend's raw answer, in pieces, and whether a transaction is open. */
 export interface Exchange {
-  output: Uint8Array;
+  output: Uint8Array[];
   inTransaction: boolean;
 }
 

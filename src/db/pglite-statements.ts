@@ -131,7 +131,9 @@ export class PGliteStatements {
     const { output, inTransaction } = await this.backend.exchange(message);
     this.#inTransaction = inTransaction;
     const replies: BackendMessage[] = [];
-    new Parser().parse(Buffer.from(output.buffer, output.byteOffset, output.byteLength), (reply) => replies.push(reply));
+    // A message may span pieces: the parser keeps what is left of one for the next.
+    const parser = new Parser();
+    for (const piece of output) parser.parse(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), (reply) => replies.push(reply));
     return replies;
   }
 }

@@ -16,16 +16,6 @@ function reply(message: ThreadReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((length, chunk) => length + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
 async function run(pglite: PGlite, request: ThreadRequest): Promise<void> {
   switch (request.kind) {
     case 'protocol': {
@@ -37,8 +27,7 @@ async function run(pglite: PGlite, request: ThreadRequest): Promise<void> {
       });
       const inTransaction = pglite.isInTransaction();
       if (!inTransaction) await pglite.syncToFs();
-      const output = chunks.length === 1 ? chunks[0]! : concat(chunks);
-      reply({ id: request.id, output, inTransaction }, [output.buffer as ArrayBuffer]);
+      reply({ id: request.id, output: chunks, inTransaction }, chunks.map((chunk) => chunk.buffer as ArrayBuffer));
       return;
     }
     case 'dump': {
