@@ -2,7 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './database.ts';
+import { parse, protocol, types } from '@electric-sql/pglite';
+import type { BackendMessage } from 'pg-protocol/dist/messages.js';
+import { Parser } from 'pg-protocol/dist/parser.js';
 import { PGliteBackend } from './pglite-backend.ts';
+import { readResults } from './pglite-statements.ts';
 
 const open: Database[] = [];
 afterEach(async () => {
@@ -70,5 +74,29 @@ describe('the embedded database on its own thread', () => {
     expect(run.signal).toBeNull();
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe('[{"one":1}]');
+  });
+
+  it('reads answers into the same results as PGlite does', async () => {
+    const backend = await PGliteBackend.start({});
+    try {
+      const script = `
+        select 1::int8 as a, 'x' as a, array[1, 2] as list, null::text as nothing, '{"k": "值"}'::jsonb as doc, now() as at;
+        create table t (v int);
+        insert into t values (1), (2), (3);
+        update t set v = v + 1 where v > 1;
+        select v from t where false;
+        delete from t;`;
+      const { output } = await backend.exchange(protocol.serialize.query(script));
+      const replies: BackendMessage[] = [];
+      const parser = new Parser();
+      for (const piece of output) parser.parse(Buffer.from(piece), (reply) => replies.push(reply));
+      const ours = readResults(replies, types.parsers);
+      expect(ours).toHaveLength(6);
+      expect(ours).toEqual(parse.parseResults(replies as Parameters<typeof parse.parseResults>[0], types.parsers));
+      expect(ours[0]!.rows).toEqual([{ a: 'x', list: '{1,2}', nothing: null, doc: { k: '值' }, at: expect.any(Date) }]);
+      expect(ours.map((r) => r.affectedRows)).toEqual([0, 0, 3, 5, 5, 8]);
+    } finally {
+      await backend.close();
+    }
   });
 });
