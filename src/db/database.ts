@@ -73,15 +73,16 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     location: options.dataDir ?? '(in memory)',
     db,
     withSession: (work) =>
-      db.connection().execute(() =>
+      statements.alone((holder) =>
         work({
-          query: async <R>(text: string, params?: unknown[]) => (await statements.query<R>(text, params ?? [])).rows,
+          query: async <R>(text: string, params?: unknown[]) => (await statements.query<R>(text, params ?? [], holder)).rows,
           exec: async (script) => {
-            await statements.exec(script);
+            await statements.exec(script, holder);
           },
         }),
       ),
-    dump: () => db.connection().execute(() => backend.dump()),
+    // Behind every statement sent before it, and never inside someone's transaction.
+    dump: () => statements.alone(() => backend.dump()),
     close: async () => {
       await db.destroy();
       await backend.close();

@@ -13,9 +13,10 @@ import {
 import type { PGliteStatements } from './pglite-statements.ts';
 
 /**
- * Kysely dialect over PGlite. PGlite is one Postgres backend in this process, so the driver
- * hands out its single connection to one holder at a time: a transaction keeps every other
- * query waiting instead of interleaving with it.
+ * Kysely dialect over PGlite. PGlite is one Postgres backend, so every "connection" is a handle
+ * on the same one. A query on its own is sent at once, behind those already sent; a transaction
+ * holds the backend from BEGIN to its end, and every other query waits to be sent until then
+ * instead of interleaving with it.
  */
 export class PGliteDialect implements Dialect {
   constructor(private readonly statements: PGliteStatements) {}
@@ -35,26 +36,16 @@ export class PGliteDialect implements Dialect {
 }
 
 class PGliteDriver implements Driver {
-  private readonly connection: PGliteConnection;
-  private queue: Promise<void> = Promise.resolve();
-  private release: (() => void) | undefined;
-
-  constructor(statements: PGliteStatements) {
-    this.connection = new PGliteConnection(statements);
-  }
+  constructor(private readonly statements: PGliteStatements) {}
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.queue;
-    let release!: () => void;
-    this.queue = new Promise<void>((resolve) => (release = resolve));
-    await previous;
-    this.release = release;
-    return this.connection;
+    return new PGliteConnection(this.statements);
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await this.statements.hold(connection);
     const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
     await connection.executeQuery(CompiledQuery.raw(`begin${isolation}`));
   }
@@ -65,10 +56,8 @@ class PGliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
-  async releaseConnection(): Promise<void> {
-    const release = this.release;
-    this.release = undefined;
-    release?.();
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    this.statements.release(connection);
   }
 
   async destroy(): Promise<void> {}
@@ -78,7 +67,7 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly statements: PGliteStatements) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.statements.query<R>(compiled.sql, compiled.parameters);
+    const result = await this.statements.query<R>(compiled.sql, compiled.parameters, this);
     const affected = result.affectedRows;
     return {
       rows: result.rows,

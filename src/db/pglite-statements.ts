@@ -93,16 +93,25 @@ export function readResults<R>(replies: BackendMessage[], parsers: Record<number
  *   closed; outside a transaction the query is sent again, parsed anew.
  * - Errors are pg-protocol's `DatabaseError`, as node-pg throws them on PostgreSQL, thrown once
  *   the message has run to its sync, so the backend is ready for the next one.
+ * - Statements are sent as they come, without waiting for the answers to those sent before: the
+ *   thread runs them in the order they were sent, and starts on the next as soon as one is done
+ *   instead of waiting for this thread to wake up and send it. Only a holder (`hold`: a
+ *   transaction, or a session of several statements) has the backend to itself: from the moment
+ *   it holds it until it lets go, the statements of everyone else wait to be sent.
  */
 export class PGliteStatements {
-  /** Names of the statements the backend holds, by their text. */
+  /** Names of the statements the backend holds (or will once the messages sent have run), by their text. */
   readonly #prepared = new Map<string, string>();
   /** Names to close before the next statement: ones gone stale, or all of them at the limit. */
   #closing: string[] = [];
 
   /** The type parsers rows are built with: PGlite's, the caller's, and one for each array type. */
   readonly #parsers: Record<number | string, types.Parser>;
-  #inTransaction = false;
+
+  /** Who has the backend to itself, if anyone. */
+  #holder: object | undefined;
+  /** Settles when the holder lets go: everyone waiting looks again, in the order they came. */
+  #freed: { promise: Promise<void>; settle: () => void } | undefined;
 
   private constructor(
     private readonly backend: PGliteBackend,
@@ -124,48 +133,105 @@ export class PGliteStatements {
     return statements;
   }
 
-  async query<R>(text: string, parameters: readonly unknown[]): Promise<Results<R>> {
-    const values = parameters.map((value) => prepareValue(value));
+  /** Waits until no one else holds the backend, then has it to itself until `release`. */
+  async hold(holder: object): Promise<void> {
+    while (this.#heldBy(holder)) await this.#released();
+    this.#holder = holder;
+  }
+
+  release(holder: object): void {
+    if (this.#holder !== holder) return;
+    this.#holder = undefined;
+    const freed = this.#freed;
+    this.#freed = undefined;
+    freed?.settle();
+  }
+
+  /** Runs `work` with the backend held: no one else's statement runs in between. */
+  async alone<T>(work: (holder: object) => Promise<T>): Promise<T> {
+    const holder = {};
+    await this.hold(holder);
     try {
-      return await this.#send<R>(text, values);
-    } catch (error) {
-      const name = this.#prepared.get(text);
-      if (!name || !isStale(error)) throw error;
-      this.#prepared.delete(text);
-      this.#closing.push(name);
-      if (this.#inTransaction) throw error;
-      return this.#send<R>(text, values);
+      return await work(holder);
+    } finally {
+      this.release(holder);
     }
   }
 
-  async #send<R>(text: string, values: Array<string | Buffer | null>): Promise<Results<R>> {
+  /** One statement; `holder` is the transaction or session it belongs to, if any. */
+  async query<R>(text: string, parameters: readonly unknown[], holder?: object): Promise<Results<R>> {
+    const values = parameters.map((value) => prepareValue(value));
+    // Checked and sent in one go: no holder can come in between.
+    while (this.#heldBy(holder)) await this.#released();
+    const { name, answer } = this.#send(text, values);
+    const { replies, inTransaction } = await answer;
+    const error = replies.find((reply) => reply.name === 'error');
+    if (!error) return readResults<R>(replies, this.#parsers)[0]!;
+    if (!name || !isStale(error)) throw error;
+    this.#forget(text, name);
+    if (inTransaction) throw error;
+    while (this.#heldBy(holder)) await this.#released();
+    return this.#results<R>((await this.#send(text, values).answer).replies)[0]!;
+  }
+
+  /** Runs a script of statements without parameters (simple query protocol), as migrations need. */
+  async exec<R = Record<string, unknown>>(script: string, holder?: object): Promise<Array<Results<R>>> {
+    while (this.#heldBy(holder)) await this.#released();
+    return this.#results<R>((await this.#exchange(serialize.query(script))).replies);
+  }
+
+  /** Posts the statement at once; the answer comes when the thread has run it. */
+  #send(text: string, values: Array<string | Buffer | null>) {
     const parts: Uint8Array[] = this.#closing.splice(0).map((name) => serialize.close({ type: 'S', name }));
-    let statement = this.#prepared.get(text);
-    let parsing = false;
-    if (statement === undefined && this.limit > 0 && isNameable(text)) {
+    let name = this.#prepared.get(text);
+    const parsing = name === undefined;
+    if (parsing && this.limit > 0 && isNameable(text)) {
       if (this.#prepared.size >= this.limit) {
-        for (const name of this.#prepared.values()) parts.push(serialize.close({ type: 'S', name }));
+        for (const held of this.#prepared.values()) parts.push(serialize.close({ type: 'S', name: held }));
         this.#prepared.clear();
       }
-      statement = statementName(text);
-      parsing = true;
+      name = statementName(text);
+      // Known by its name from now on: whatever is sent after this runs after it.
+      this.#prepared.set(text, name);
     }
-    if (statement === undefined || parsing) parts.push(serialize.parse({ ...(statement ? { name: statement } : {}), text }));
+    if (parsing) parts.push(serialize.parse({ ...(name ? { name } : {}), text }));
     parts.push(
-      serialize.bind({ ...(statement ? { statement } : {}), values }),
+      serialize.bind({ ...(name ? { statement: name } : {}), values }),
       serialize.describe({ type: 'P' }),
       serialize.execute({}),
       serialize.sync(),
     );
-    const replies = await this.#exchange(concat(parts));
-    // Parsed even when the bind or execute then failed: the backend holds it from here on.
-    if (parsing && replies.some((reply) => reply.name === 'parseComplete')) this.#prepared.set(text, statement!);
-    return this.#results<R>(replies)[0]!;
+    let answer = this.#exchange(concat(parts));
+    if (parsing && name) {
+      const parsed = name;
+      // A statement that did not parse is not kept; one whose bind or execute failed is.
+      answer = answer.then((exchange) => {
+        if (!exchange.replies.some((reply) => reply.name === 'parseComplete')) this.#forget(text, parsed);
+        return exchange;
+      });
+    }
+    return { name, answer };
   }
 
-  /** Runs a script of statements without parameters (simple query protocol), as migrations need. */
-  async exec<R = Record<string, unknown>>(script: string): Promise<Array<Results<R>>> {
-    return this.#results<R>(await this.#exchange(serialize.query(script)));
+  /** Drops a statement's name, unless it has been named again since, and closes it with the next message. */
+  #forget(text: string, name: string): void {
+    if (this.#prepared.get(text) !== name) return;
+    this.#prepared.delete(text);
+    this.#closing.push(name);
+  }
+
+  /** Whether someone other than `holder` has the backend to itself. */
+  #heldBy(holder: object | undefined): boolean {
+    return this.#holder !== undefined && this.#holder !== holder;
+  }
+
+  #released(): Promise<void> {
+    if (!this.#freed) {
+      let settle!: () => void;
+      const promise = new Promise<void>((resolve) => (settle = resolve));
+      this.#freed = { promise, settle };
+    }
+    return this.#freed.promise;
   }
 
   #results<R>(replies: BackendMessage[]): Array<Results<R>> {
@@ -174,13 +240,12 @@ export class PGliteStatements {
     return readResults<R>(replies, this.#parsers);
   }
 
-  async #exchange(message: Uint8Array): Promise<BackendMessage[]> {
+  async #exchange(message: Uint8Array): Promise<{ replies: BackendMessage[]; inTransaction: boolean }> {
     const { output, inTransaction } = await this.backend.exchange(message);
-    this.#inTransaction = inTransaction;
     const replies: BackendMessage[] = [];
     // A message may span pieces: the parser keeps what is left of one for the next.
     const parser = new Parser();
     for (const piece of output) parser.parse(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), (reply) => replies.push(reply));
-    return replies;
+    return { replies, inTransaction };
   }
 }
