@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { DEFAULT_CREDENTIAL_TTL_MS } from './core/auth/credentials.ts';
 import { DEFAULT_PREPARED_STATEMENTS } from './db/prepared.ts';
 
 /** Everything Genjin can be configured with; flags win over environment variables. */
@@ -16,6 +17,8 @@ export interface Config {
   /** Named prepared statements per PostgreSQL connection (DATABASE_PREPARED_STATEMENTS; 0 = none). */
   preparedStatements: number;
   bodyLimit: number;
+  /** How long a token's credentials are kept between lookups, in seconds (GENJIN_CREDENTIAL_CACHE_SECONDS; 0 = not kept). */
+  credentialCacheSeconds: number;
   logLevel: string;
   /** Whether `genjin serve` runs the job runner too (env GENJIN_JOBS=off turns it off). */
   jobs: boolean;
@@ -58,6 +61,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     poolSize: positiveInt('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10),
     preparedStatements: integer('DATABASE_PREPARED_STATEMENTS', env.DATABASE_PREPARED_STATEMENTS, DEFAULT_PREPARED_STATEMENTS, 0),
     bodyLimit: positiveInt('GENJIN_BODY_LIMIT', env.GENJIN_BODY_LIMIT, 1024 * 1024),
+    credentialCacheSeconds: integer('GENJIN_CREDENTIAL_CACHE_SECONDS', env.GENJIN_CREDENTIAL_CACHE_SECONDS, DEFAULT_CREDENTIAL_TTL_MS / 1000, 0),
     logLevel: env.LOG_LEVEL ?? 'info',
     jobs: onOff('GENJIN_JOBS', env.GENJIN_JOBS, true),
   };

@@ -27,7 +27,11 @@ export async function openRuntime(config: Config, purpose: string, options: { mi
   return {
     config,
     database: opened,
-    services: createServices(opened.db, { filesDir: config.filesDir, fileLimit: config.fileLimit }),
+    services: createServices(opened.db, {
+      filesDir: config.filesDir,
+      fileLimit: config.fileLimit,
+      credentialTtlMs: config.credentialCacheSeconds * 1000,
+    }),
     close: async () => {
       try {
         await opened.close();

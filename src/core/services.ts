@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AuditService } from './audit/audit.service.ts';
 import { AuthService } from './auth/auth.service.ts';
+import { CredentialCache, DEFAULT_CREDENTIAL_TTL_MS } from './auth/credentials.ts';
 import { ContactPlansService } from './contact-plans/contact-plans.service.ts';
 import { ContactsService } from './contacts/contacts.service.ts';
 import { CustomFieldsService } from './custom-fields/custom-fields.service.ts';
@@ -41,14 +42,17 @@ export interface ServiceOptions {
   filesDir?: string | undefined;
   /** Largest accepted upload in bytes (default 20 MiB). */
   fileLimit?: number | undefined;
+  /** How long a token's credentials are kept between lookups, in ms (default 10 s; 0: never kept). */
+  credentialTtlMs?: number | undefined;
   /** Where SMS go; default: recorded as sent in the sms_outbox table (no network). */
   smsSender?: SmsSender | undefined;
 }
 
 /** Every core service, built once per process over one database. */
 export function createServices(db: Kysely<DB>, options: ServiceOptions = {}) {
-  const users = new UsersService(db);
-  const auth = new AuthService(db);
+  const credentials = new CredentialCache(options.credentialTtlMs ?? DEFAULT_CREDENTIAL_TTL_MS);
+  const users = new UsersService(db, credentials);
+  const auth = new AuthService(db, credentials);
   const customFields = new CustomFieldsService(db);
   const customers = new CustomersService(db, customFields);
   const followUps = new FollowUpsService(db, customFields);
@@ -76,7 +80,7 @@ export function createServices(db: Kysely<DB>, options: ServiceOptions = {}) {
     files: new FilesService(db, new FileStore(options.filesDir), options.fileLimit),
     idempotency: new IdempotencyService(db),
     notifications: new NotificationsService(db),
-    roles: new RolesService(db),
+    roles: new RolesService(db, credentials),
     tenants,
     demo: new DemoService(db, tenants),
     users,

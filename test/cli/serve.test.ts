@@ -10,7 +10,7 @@ import { cliBackend, cliEnv, freePort, runCli, spawnCli, tempDir, type CliBacken
 
 /** An embedded server on a temp dir, bound to a port the system picks, quiet. */
 function embeddedConfig(dataDir: string): Config {
-  return { port: 0, host: '127.0.0.1', dataDir, filesDir: `${dataDir}/files`, fileLimit: 20 * 1024 * 1024, databaseUrl: undefined, poolSize: 4, preparedStatements: DEFAULT_PREPARED_STATEMENTS, bodyLimit: 1024 * 1024, logLevel: 'silent', jobs: true };
+  return { port: 0, host: '127.0.0.1', dataDir, filesDir: `${dataDir}/files`, fileLimit: 20 * 1024 * 1024, databaseUrl: undefined, poolSize: 4, preparedStatements: DEFAULT_PREPARED_STATEMENTS, bodyLimit: 1024 * 1024, credentialCacheSeconds: 10, logLevel: 'silent', jobs: true };
 }
 
 /** The server's real address: the printed URL says localhost, which may resolve to ::1 first. */

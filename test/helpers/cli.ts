@@ -141,6 +141,7 @@ export async function cliBackend(purpose: string): Promise<CliBackend> {
     poolSize: 4,
     preparedStatements: DEFAULT_PREPARED_STATEMENTS,
     bodyLimit: 1024 * 1024,
+    credentialCacheSeconds: 10,
     logLevel: 'silent',
     jobs: true,
   };

@@ -10,6 +10,7 @@ import { isPermission, type Permission } from '../shared/permissions.ts';
 import { inTransaction } from '../shared/rows.ts';
 import { findTenantBySlug } from '../tenants/tenants.repository.ts';
 import { findUser, findUserByLogin } from '../users/users.repository.ts';
+import type { CredentialCache } from './credentials.ts';
 import { hashToken, newToken, verifyPassword } from './secrets.ts';
 import { findCredential, listTokens, touchToken } from './tokens.repository.ts';
 
@@ -34,11 +35,15 @@ export interface CreateTokenInput {
 }
 
 export class AuthService {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    readonly credentials: CredentialCache,
+  ) {}
 
   /** Resolves a bearer token to the caller's context, or refuses with the reason. */
   async authenticate(token: string, caller: CallerInfo): Promise<RequestContext> {
-    const row = await findCredential(this.db, hashToken(token));
+    const hash = hashToken(token);
+    const row = await this.credentials.read(hash, () => findCredential(this.db, hash));
     const now = caller.clock.now();
     if (!row) throw unauthenticated('invalid_token', 'The token is not valid');
     if (row.revoked_at) throw unauthenticated('token_revoked', 'The token has been revoked');
@@ -46,6 +51,8 @@ export class AuthService {
     if (row.status !== 'active') throw unauthenticated('user_disabled', 'The account of this token is disabled');
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
       await touchToken(this.db, row.tenant_id, row.token_id, now);
+      // The cached credential too, or every request would write until it is read again.
+      row.last_used_at = now;
     }
     return {
       tenant: { id: row.tenant_id, slug: row.tenant_slug, timezone: row.timezone },
@@ -177,7 +184,7 @@ export class AuthService {
   /** Revokes one token. Users revoke their own; tokens:manage revokes anyone's. Idempotent. */
   async revokeToken(ctx: RequestContext, id: Id): Promise<TokenInfo> {
     requireId(id, 'id');
-    return inTransaction(this.db, async (trx) => {
+    return this.credentials.changing(() => inTransaction(this.db, async (trx) => {
       const token = await trx
         .selectFrom('api_token')
         .select(['id', 'user_id', 'kind', 'name', 'token_prefix', 'expires_at', 'last_used_at', 'revoked_at', 'created_at'])
@@ -197,7 +204,7 @@ export class AuthService {
         .executeTakeFirstOrThrow();
       await writeAudit(trx, ctx, { entity: 'api_token', entityId: id, action: 'revoke', before: token, after: revoked });
       return revoked;
-    });
+    }));
   }
 
   /** Revokes a token given as plaintext (the CLI's `token revoke <token>`). */

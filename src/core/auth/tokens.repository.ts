@@ -30,6 +30,8 @@ export function findCredential(executor: Executor, tokenHash: string) {
     .executeTakeFirst();
 }
 
+export type Credential = NonNullable<Awaited<ReturnType<typeof findCredential>>>;
+
 /** At most one write a minute per token: last-used is for people, not an access log. */
 export async function touchToken(executor: Executor, tenantId: Id, tokenId: Id, now: Date) {
   await executor

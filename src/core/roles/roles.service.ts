@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DataScope, DB, Id, Role } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
+import type { CredentialCache } from '../auth/credentials.ts';
 import { type RequestContext, requirePermission } from '../shared/context.ts';
 import { conflict, invalidField, notFound } from '../shared/errors.ts';
 import { requireId } from '../shared/ids.ts';
@@ -19,7 +20,10 @@ export interface RoleInput {
 const CODE = /^[a-z][a-z0-9_-]{1,31}$/;
 
 export class RolesService {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly credentials: CredentialCache,
+  ) {}
 
   list(ctx: RequestContext): Promise<Role[]> {
     return this.db.selectFrom('role').selectAll().where('tenant_id', '=', ctx.tenant.id).orderBy('id').execute();
@@ -58,7 +62,7 @@ export class RolesService {
   async update(ctx: RequestContext, id: Id, input: RoleInput, expectedVersion?: number): Promise<Role> {
     requirePermission(ctx, 'roles:manage');
     requireId(id, 'id');
-    return inTransaction(this.db, async (trx) => {
+    return this.credentials.changing(() => inTransaction(this.db, async (trx) => {
       const current = await trx.selectFrom('role').selectAll().where('tenant_id', '=', ctx.tenant.id).where('id', '=', id).executeTakeFirst();
       if (!current) throw notFound('role', id);
       const values: Record<string, unknown> = {};
@@ -76,13 +80,13 @@ export class RolesService {
         throw invalidField(values.permissions !== undefined ? 'permissions' : 'dataScope', 'of the built-in admin role cannot be changed');
       }
       return updateVersioned<Role>(trx, ctx, { table: 'role', entity: 'role', id, expectedVersion, values });
-    });
+    }));
   }
 
   async delete(ctx: RequestContext, id: Id): Promise<void> {
     requirePermission(ctx, 'roles:manage');
     requireId(id, 'id');
-    await inTransaction(this.db, async (trx) => {
+    await this.credentials.changing(() => inTransaction(this.db, async (trx) => {
       const row = await trx.selectFrom('role').selectAll().where('tenant_id', '=', ctx.tenant.id).where('id', '=', id).forUpdate().executeTakeFirst();
       if (!row) throw notFound('role', id);
       if (row.is_system) throw conflict('role_is_system', 'the built-in admin role cannot be deleted');
@@ -90,7 +94,7 @@ export class RolesService {
       if (user) throw conflict('role_in_use', `role ${id} is still assigned to users`);
       await trx.deleteFrom('role').where('tenant_id', '=', ctx.tenant.id).where('id', '=', id).execute();
       await writeAudit(trx, ctx, { entity: 'role', entityId: id, action: 'delete', before: row });
-    });
+    }));
   }
 }
 

@@ -124,7 +124,7 @@ export class TenantsService {
       throw invalidField('timezone', `"${changes.timezone}" is not an IANA time zone such as Asia/Shanghai`);
     }
     if (changes.name !== undefined && !changes.name.trim()) throw invalidField('name', 'must not be blank');
-    return inTransaction(this.db, async (trx) => {
+    return this.auth.credentials.changing(() => inTransaction(this.db, async (trx) => {
       const before = await trx.selectFrom('tenant').selectAll().where('id', '=', ctx.tenant.id).forUpdate().executeTakeFirst();
       if (!before) throw notFound('tenant', ctx.tenant.slug);
       const settings = { ...before.settings, ...readSettings(before), ...changes.settings };
@@ -141,7 +141,7 @@ export class TenantsService {
         .executeTakeFirstOrThrow();
       await writeAudit(trx, ctx, { entity: 'tenant', entityId: after.id, action: 'update', before, after });
       return { tenant: after, settings: readSettings(after) };
-    });
+    }));
   }
 
   /** A context acting as a tenant's admin user, for the CLI and other trusted local callers. */

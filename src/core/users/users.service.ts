@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AppUser, DB, Id } from '../../db/schema.ts';
 import { writeAudit } from '../audit/audit.repository.ts';
+import type { CredentialCache } from '../auth/credentials.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/secrets.ts';
 import { type RequestContext, requirePermission } from '../shared/context.ts';
 import type { Permission } from '../shared/permissions.ts';
@@ -58,7 +59,10 @@ const LOGIN = /^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$/;
 const SELF_SERVICE = new Set(['name', 'email', 'mobile', 'avatarUrl', 'password', 'currentPassword']);
 
 export class UsersService {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly credentials: CredentialCache,
+  ) {}
 
   async list(ctx: RequestContext, filter: UserFilter): Promise<Page<User>> {
     const limit = pageLimit(filter);
@@ -136,7 +140,7 @@ export class UsersService {
         );
       }
     }
-    return inTransaction(this.db, async (trx) => {
+    return this.credentials.changing(() => inTransaction(this.db, async (trx) => {
       const values: Record<string, unknown> = {};
       if (input.name !== undefined) {
         if (!input.name.trim()) throw invalidField('name', 'must not be empty');
@@ -179,7 +183,7 @@ export class UsersService {
         await trx.updateTable('customer').set({ service_department_id: row.department_id }).where('tenant_id', '=', ctx.tenant.id).where('service_owner_id', '=', id).execute();
       }
       return publicUser(row);
-    });
+    }));
   }
 
   private async resolveRole(trx: Transaction<DB>, ctx: RequestContext, input: Pick<CreateUserInput, 'roleId' | 'roleCode'>) {
