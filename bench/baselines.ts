@@ -1,6 +1,7 @@
+import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
-import type { Database } from '../src/db/database.ts';
+import type { Database, Executor } from '../src/db/database.ts';
 import { isNameable, statementName } from '../src/db/prepared.ts';
 import type { Statement } from './capture.ts';
 
@@ -13,11 +14,16 @@ export interface Replay {
 /** Runs statements on one connection. */
 type Run = (sql: string, parameters: readonly unknown[]) => Promise<unknown>;
 
-async function replayOne(run: Run, replay: Replay): Promise<void> {
-  if (replay.transaction) await run('BEGIN', []);
-  for (const s of replay.statements) await run(s.sql, s.parameters);
-  if (replay.transaction) await run('COMMIT', []);
-}
+/** Sends one request's statements, as the server sent them. */
+type Replayer = (replay: Replay) => Promise<void>;
+
+const onConnection =
+  (run: Run): Replayer =>
+  async (replay) => {
+    if (replay.transaction) await run('BEGIN', []);
+    for (const s of replay.statements) await run(s.sql, s.parameters);
+    if (replay.transaction) await run('COMMIT', []);
+  };
 
 /** Requests per second, and the 99th percentile of one request's time in milliseconds. */
 export interface RawSql {
@@ -25,16 +31,16 @@ export interface RawSql {
   p99Ms: number;
 }
 
-/** `concurrency` loops, each on its own connection, cycling through the replays until the deadline. */
-async function loop(connections: Run[], replays: Replay[], seconds: number): Promise<RawSql> {
+/** One loop per connection (or caller), each cycling through the replays until the deadline. */
+async function loop(connections: Replayer[], replays: Replay[], seconds: number): Promise<RawSql> {
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const times: number[] = [];
   await Promise.all(
-    connections.map(async (run, worker) => {
+    connections.map(async (replayOne, worker) => {
       for (let i = worker; performance.now() < deadline; i++) {
         const t = performance.now();
-        await replayOne(run, replays[i % replays.length]!);
+        await replayOne(replays[i % replays.length]!);
         times.push(performance.now() - t);
       }
     }),
@@ -46,9 +52,10 @@ async function loop(connections: Run[], replays: Replay[], seconds: number): Pro
 
 /**
  * The database's limit for a scenario: the same statements the endpoint issued, sent through `pg`
- * at the same concurrency (PostgreSQL), or through the embedded database in this process (PGlite
- * serves one statement at a time, as it does inside the server). The p99 says whether a latency
- * budget is within the database's reach at that concurrency at all.
+ * at the same concurrency (PostgreSQL), or through the embedded database in this process, at the
+ * same concurrency and as the server sends them: each statement sent at once, a transaction
+ * holding the database to itself. The p99 says whether a latency budget is within the database's
+ * reach at that concurrency at all.
  */
 export async function rawSql(
   target: { url?: string | undefined },
@@ -60,11 +67,14 @@ export async function rawSql(
 ): Promise<RawSql | null> {
   if (replays.length === 0) return null;
   if (!target.url) {
-    return database.withSession(async (session) => {
-      const run: Run = (sql, parameters) => session.query(sql, [...parameters]);
-      await loop([run], replays, warmupSeconds);
-      return loop([run], replays, durationSeconds);
-    });
+    const send = (executor: Executor): Run => (sql, parameters) => executor.executeQuery(CompiledQuery.raw(sql, [...parameters]));
+    const embedded: Replayer = (replay) =>
+      replay.transaction
+        ? database.db.transaction().execute((trx) => onConnection(send(trx))({ ...replay, transaction: false }))
+        : onConnection(send(database.db))(replay);
+    const callers = Array.from({ length: concurrency }, () => embedded);
+    await loop(callers, replays, warmupSeconds);
+    return loop(callers, replays, durationSeconds);
   }
   const clients = await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -78,9 +88,10 @@ export async function rawSql(
     // parse and plan a statement alike.
     const preparing = loadConfig({}, process.env).preparedStatements > 0;
     const named = (sql: string) => preparing && isNameable(sql);
-    const runs: Run[] = clients.map(
-      (client) => (sql, parameters) =>
+    const runs = clients.map((client) =>
+      onConnection((sql, parameters) =>
         client.query(named(sql) ? { name: statementName(sql), text: sql, values: [...parameters] } : { text: sql, values: [...parameters] }),
+      ),
     );
     await loop(runs, replays, warmupSeconds);
     return await loop(runs, replays, durationSeconds);
