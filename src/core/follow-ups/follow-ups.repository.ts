@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Compilable, type ExpressionBuilder, type RawBuilder, type Transaction } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { CustomerTable, DB, FollowUp, FollowUpTable, Id } from '../../db/schema.ts';
 import { anyCustomValues, fieldNames } from '../custom-fields/custom-fields.service.ts';
@@ -12,6 +12,8 @@ export const SORT_COLUMNS = {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 } as const satisfies Record<FollowUpSort, keyof FollowUpTable>;
+
+type FollowUpSortColumn = (typeof SORT_COLUMNS)[FollowUpSort];
 
 type ListExpressions = ExpressionBuilder<DB & { f: FollowUpTable; c: CustomerTable }, 'f' | 'c'>;
 
@@ -105,13 +107,10 @@ const dictionaryRef = (column: 'type_id' | 'purpose_id' | 'route_id' | 'event_id
   sql`(SELECT jsonb_build_object('id', d.id::text, 'code', d.code, 'name', d.name) FROM dictionary_item d WHERE d.tenant_id = f.tenant_id AND d.id = ${sql.ref(`f.${column}`)})`;
 
 /**
- * Everything a page of follow-ups shows beside its own columns, in one statement: a list page
- * costs two round trips to the database (this and the custom field definitions) instead of
- * eight, which is most of its cost once the rows are found. Ids travel as text (exact digits).
+ * Everything a follow-up shows beside its own columns, as select expressions on a follow-up `f`.
+ * Ids travel as text (exact digits).
  */
-function viewExtras(executor: Executor, tenantId: Id, ids: Id[]) {
-  return sql<ViewExtras>`
-    SELECT f.id,
+const extraColumns = sql`
       (SELECT c.name FROM customer c WHERE c.tenant_id = f.tenant_id AND c.id = f.customer_id) AS customer_name,
       (SELECT u.name FROM app_user u WHERE u.tenant_id = f.tenant_id AND u.id = f.user_id) AS user_name,
       (SELECT coalesce(jsonb_agg(l.contact_id::text ORDER BY l.contact_id), '[]') FROM follow_up_contact l
@@ -123,34 +122,70 @@ function viewExtras(executor: Executor, tenantId: Id, ids: Id[]) {
       ${dictionaryRef('type_id')} AS type,
       ${dictionaryRef('purpose_id')} AS purpose,
       ${dictionaryRef('route_id')} AS route,
-      ${dictionaryRef('event_id')} AS event
+      ${dictionaryRef('event_id')} AS event`;
+
+/**
+ * Everything some follow-ups show beside their own columns, in one statement instead of eight
+ * (most of a page's cost once its rows are found).
+ */
+function viewExtras(executor: Executor, tenantId: Id, ids: Id[]) {
+  return sql<ViewExtras>`
+    SELECT f.id, ${extraColumns}
     FROM follow_up f
     WHERE f.tenant_id = ${tenantId} AND f.id = ANY(${sql.val(ids)}::bigint[])`.execute(executor);
+}
+
+/**
+ * A page of follow-ups and everything they show, in one statement: `page` (ordered and limited)
+ * finds the rows, and the extras are computed for those rows only, in the same order.
+ */
+export async function pageWithExtras<R extends FollowUp>(
+  executor: Executor,
+  page: Compilable<R>,
+  order: { column: FollowUpSortColumn; desc: boolean },
+): Promise<Array<R & ViewExtras>> {
+  const direction = order.desc ? sql`DESC` : sql`ASC`;
+  const { rows } = await sql<R & ViewExtras>`
+    SELECT f.*, ${extraColumns}
+    FROM ${page} AS f
+    ORDER BY ${sql.ref(`f.${order.column}`)} ${direction}, f.id ${direction}`.execute(executor);
+  return rows;
 }
 
 /** Rows with their contacts, participants, attachments, dictionary items and the names shown beside ids. */
 export async function toViews(executor: Executor, tenantId: Id, rows: FollowUp[]): Promise<FollowUpView[]> {
   if (rows.length === 0) return [];
-  const [extras, definitions] = await Promise.all([
-    viewExtras(executor, tenantId, rows.map((r) => r.id)),
-    anyCustomValues(rows) ? executor.selectFrom('custom_field').selectAll().where('tenant_id', '=', tenantId).where('module', '=', 'follow_up').execute() : [],
-  ]);
+  const [extras, definitions] = await Promise.all([viewExtras(executor, tenantId, rows.map((r) => r.id)), definitionsFor(executor, tenantId, rows)]);
   const byId = new Map(extras.rows.map((e) => [e.id, e]));
-  const none: Omit<ViewExtras, 'id'> = { customer_name: '', user_name: '', contact_ids: [], participant_ids: [], attachments: [], type: null, purpose: null, route: null, event: null };
-  return rows.map((row) => {
-    const extra = byId.get(row.id) ?? none;
-    return {
-      ...row,
-      customer_name: extra.customer_name ?? '',
-      user_name: extra.user_name ?? '',
-      contact_ids: extra.contact_ids,
-      participant_ids: extra.participant_ids,
-      attachments: extra.attachments,
-      type: extra.type,
-      purpose: extra.purpose,
-      route: extra.route,
-      event: extra.event,
-      custom_field_names: fieldNames(definitions, row.custom_fields as Record<string, unknown>),
-    };
-  });
+  return rows.map((row) => toView(row, byId.get(row.id) ?? NO_EXTRAS, definitions));
+}
+
+/** The views of rows that carry their extras already (`pageWithExtras`). */
+export async function viewsWithExtras(executor: Executor, tenantId: Id, rows: Array<FollowUp & ViewExtras>): Promise<FollowUpView[]> {
+  const definitions = await definitionsFor(executor, tenantId, rows);
+  return rows.map((row) => toView(row, row, definitions));
+}
+
+function definitionsFor(executor: Executor, tenantId: Id, rows: FollowUp[]) {
+  return anyCustomValues(rows)
+    ? executor.selectFrom('custom_field').selectAll().where('tenant_id', '=', tenantId).where('module', '=', 'follow_up').execute()
+    : Promise.resolve([]);
+}
+
+const NO_EXTRAS: Omit<ViewExtras, 'id'> = { customer_name: '', user_name: '', contact_ids: [], participant_ids: [], attachments: [], type: null, purpose: null, route: null, event: null };
+
+function toView(row: FollowUp, extra: Omit<ViewExtras, 'id'>, definitions: Awaited<ReturnType<typeof definitionsFor>>): FollowUpView {
+  return {
+    ...row,
+    customer_name: extra.customer_name ?? '',
+    user_name: extra.user_name ?? '',
+    contact_ids: extra.contact_ids,
+    participant_ids: extra.participant_ids,
+    attachments: extra.attachments,
+    type: extra.type,
+    purpose: extra.purpose,
+    route: extra.route,
+    event: extra.event,
+    custom_field_names: fieldNames(definitions, row.custom_fields as Record<string, unknown>),
+  };
 }

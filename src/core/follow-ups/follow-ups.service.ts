@@ -20,10 +20,12 @@ import {
   followUpsWithCustomer,
   latestOfCustomer,
   latestOfOpportunity,
+  pageWithExtras,
   replaceLinks,
   requireCodeItem,
   SORT_COLUMNS,
   toViews,
+  viewsWithExtras,
 } from './follow-ups.repository.ts';
 import type { FollowUpChanges, FollowUpCodes, FollowUpFilter, FollowUpInput, FollowUpView } from './follow-ups.types.ts';
 import { htmlToText, summarise } from './plain-text.ts';
@@ -79,13 +81,16 @@ export class FollowUpsService {
       const after = requireId(id, 'cursor');
       q = q.where(sql<boolean>`(${sql.ref(`f.${column}`)}, f.id) ${desc ? sql`<` : sql`>`} (${value}::timestamptz, ${after}::bigint)`);
     }
-    const rows = await q
-      .orderBy(`f.${column}`, desc ? 'desc' : 'asc')
-      .orderBy('f.id', desc ? 'desc' : 'asc')
-      .limit(limit + 1)
-      .execute();
+    const rows = await pageWithExtras(
+      this.db,
+      q
+        .orderBy(`f.${column}`, desc ? 'desc' : 'asc')
+        .orderBy('f.id', desc ? 'desc' : 'asc')
+        .limit(limit + 1),
+      { column, desc },
+    );
     const keyset = toKeysetPage(rows, limit, (row) => row.id);
-    const page: Page<FollowUpView> = { items: await toViews(this.db, ctx.tenant.id, keyset.items), nextCursor: keyset.nextCursor };
+    const page: Page<FollowUpView> = { items: await viewsWithExtras(this.db, ctx.tenant.id, keyset.items), nextCursor: keyset.nextCursor };
     if (filter.withTotal) {
       const total = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       page.total = Number(total.n);
