@@ -165,11 +165,13 @@ export class PGliteStatements {
     while (this.#heldBy(holder)) await this.#released();
     const { name, answer } = this.#send(text, values);
     const { replies, inTransaction } = await answer;
-    const error = replies.find((reply) => reply.name === 'error');
-    if (!error) return readResults<R>(replies, this.#parsers)[0]!;
-    if (!name || !isStale(error)) throw error;
-    this.#forget(text, name);
-    if (inTransaction) throw error;
+    try {
+      return this.#results<R>(replies)[0]!;
+    } catch (error) {
+      if (!name || !isStale(error)) throw error;
+      this.#forget(text, name);
+      if (inTransaction) throw error;
+    }
     while (this.#heldBy(holder)) await this.#released();
     return this.#results<R>((await this.#send(text, values).answer).replies)[0]!;
   }

@@ -24,7 +24,8 @@ export class CredentialCache {
 
   constructor(readonly ttlMs: number) {}
 
-  get(hash: string): Credential | undefined {
+  /** The credential read for this hash, unless older than the time to live. */
+  #fresh(hash: string): Credential | undefined {
     const entry = this.#entries.get(hash);
     if (!entry) return undefined;
     if (performance.now() - entry.readAt < this.ttlMs) return entry.credential;
@@ -34,7 +35,7 @@ export class CredentialCache {
 
   /** Reads a credential through the cache; `read` is the lookup in the database. */
   async read(hash: string, read: () => Promise<Credential | undefined>): Promise<Credential | undefined> {
-    const cached = this.get(hash);
+    const cached = this.#fresh(hash);
     if (cached) return cached;
     const generation = this.#generation;
     const readAt = performance.now();
