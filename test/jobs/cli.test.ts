@@ -106,7 +106,8 @@ describe('genjin jobs and worker', { timeout: 120_000 }, () => {
       const id = (await enqueueJob(on.runtime.database.db, systemClock, { tenantId: null, kind: 'test.served' }))!;
       const deadline = Date.now() + 30_000;
       let status = 'pending';
-      while (status === 'pending' && Date.now() < deadline) {
+      // Claimed (running) and then settled (dead) by separate statements: wait past both.
+      while ((status === 'pending' || status === 'running') && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         status = (await jobById(on.runtime, id)).status;
       }
