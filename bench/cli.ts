@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runBench } from './run.ts';
 import { isScale, SCALES } from './scales.ts';
 
-const usage = 'npm run bench -- --scale tiny|small|full [--db embedded|postgres] [--only S2,S4]';
+const usage = 'npm run bench -- --scale tiny|small|full [--db embedded|postgres] [--only S2,S4] [--rounds N]';
 
 function options() {
   const { values } = parseArgs({
@@ -10,6 +10,7 @@ function options() {
       scale: { type: 'string', default: 'tiny' },
       db: { type: 'string', default: 'postgres' },
       only: { type: 'string' },
+      rounds: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -22,7 +23,9 @@ function options() {
   const db = values.db;
   if (db !== 'embedded' && db !== 'postgres') throw new Error(`--db must be embedded or postgres, got "${db}"\n${usage}`);
   const only = values.only ? new Set(values.only.split(',').map((id) => id.trim().toUpperCase()).filter(Boolean)) : null;
-  return { scale: SCALES[scale], db, only } as const;
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20)) throw new Error(`--rounds must be a whole number from 1 to 20, got "${values.rounds}"\n${usage}`);
+  return { scale: SCALES[scale], db, only, rounds } as const;
 }
 
 try {

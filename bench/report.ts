@@ -28,6 +28,15 @@ export interface ScenarioResult {
   note?: string;
   /** When the run that measured this row started (rows of an `--only` run join earlier ones). */
   measured_at?: string;
+  /** Each round's figures; the row's own are their medians. */
+  rounds?: RoundResult[];
+}
+
+export interface RoundResult {
+  rps: number;
+  p99_ms: number;
+  raw_sql_rps: number | null;
+  raw_sql_p99_ms: number | null;
 }
 
 export interface Machine {
@@ -46,6 +55,8 @@ export interface Results {
   db: string;
   started_at: string;
   duration_s: number;
+  /** Rounds of raw SQL and endpoint loads per HTTP scenario (absent before rounds existed: one). */
+  rounds?: number;
   machine: Machine;
   scenarios: ScenarioResult[];
 }

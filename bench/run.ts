@@ -2,6 +2,7 @@ import type { InjectOptions } from 'fastify';
 import { sql } from 'kysely';
 import { openInProcess, type InProcess } from './capture.ts';
 import { explainAll, rawSql, type Explained, type RawSql, type Replay } from './baselines.ts';
+import { openDatabase } from '../src/db/database.ts';
 import { ensureData, ROOT, type BenchData } from './data.ts';
 import { JOB_SCENARIOS, type JobScenario } from './jobs.ts';
 import { load, type LoadResult, type RequestSpec } from './load.ts';
@@ -16,6 +17,8 @@ export interface BenchOptions {
   scale: Scale;
   db: DbKind;
   only: Set<string> | null;
+  /** Rounds of raw SQL and endpoint loads; the report gives their medians. Default: the scale's. */
+  rounds?: number | undefined;
 }
 
 /** Request variants each scenario cycles through. */
@@ -28,8 +31,22 @@ interface Ready {
   requests: RequestSpec[];
   reference: RequestSpec[] | undefined;
   bodyBytes: number;
-  raw: RawSql | null;
+  replays: Replay[];
   note: string | undefined;
+}
+
+/** One round's measures of a scenario: the endpoint (and its reference requests), and raw SQL. */
+interface Round {
+  endpoint: LoadResult & { rssMb: number };
+  reference: LoadResult | undefined;
+  raw: RawSql | null;
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** On the embedded database S2 and S4 are S11, with its budgets. */
@@ -49,8 +66,8 @@ function explainText(scenario: HttpScenario, request: RequestSpec, plans: Explai
   return `-- ${scenario.id} ${scenario.name}\n-- ${request.method} ${request.path}\n-- EXPLAIN (ANALYZE, BUFFERS) of every statement one request issued, slowest first\n\n${parts.join('\n')}`;
 }
 
-/** Prepares a scenario in process: finds its requests, records their SQL, replays it, explains it. */
-async function prepare(app: InProcess, data: BenchData, scale: Scale, scenario: HttpScenario, explains: Map<string, string>): Promise<Ready | string> {
+/** Prepares a scenario in process: finds its requests, records their SQL, explains it. */
+async function prepare(app: InProcess, data: BenchData, scenario: HttpScenario, explains: Map<string, string>): Promise<Ready | string> {
   const prepared = await scenario.prepare({ app, now: data.now, variants: VARIANTS });
   if ('skipped' in prepared) return prepared.skipped;
   const replays: Replay[] = [];
@@ -62,9 +79,43 @@ async function prepare(app: InProcess, data: BenchData, scale: Scale, scenario: 
     replays.push({ statements: captured.statements, transaction: scenario.transaction ?? false });
     bytes += Buffer.byteLength(captured.body);
   }
-  const raw = await rawSql(data.target, app.database, replays, scenario.concurrency, scale.warmupSeconds, scale.durationSeconds);
   explains.set(scenario.id, explainText(scenario, prepared.requests[0]!, await explainAll(app.database, replays[0]!)));
-  return { scenario, requests: prepared.requests, reference: prepared.reference, bodyBytes: Math.round(bytes / prepared.requests.length), raw, note: prepared.note };
+  return { scenario, requests: prepared.requests, reference: prepared.reference, bodyBytes: Math.round(bytes / prepared.requests.length), replays, note: prepared.note };
+}
+
+/**
+ * The raw-SQL baseline of every scenario. The embedded database is opened here and closed after,
+ * since the server process opens the same directory.
+ */
+async function rawBaselines(data: BenchData, scale: Scale, ready: Ready[]): Promise<Map<string, RawSql | null>> {
+  const database = await openDatabase({ url: data.target.url, dataDir: data.target.dataDir, poolSize: 10 });
+  const out = new Map<string, RawSql | null>();
+  try {
+    for (const r of ready) {
+      log(`  ${r.scenario.id}: raw SQL, ${r.scenario.concurrency} at once`);
+      out.set(r.scenario.id, await rawSql(data.target, database, r.replays, r.scenario.concurrency, scale.warmupSeconds, scale.durationSeconds));
+    }
+  } finally {
+    await database.close();
+  }
+  return out;
+}
+
+/** Every scenario's endpoint (and reference requests) under load, on one server process. */
+async function endpoints(data: BenchData, scale: Scale, ready: Ready[]): Promise<Map<string, Omit<Round, 'raw'>>> {
+  const out = new Map<string, Omit<Round, 'raw'>>();
+  const server = await startGenjin(data.target);
+  try {
+    for (const r of ready) {
+      log(`  ${r.scenario.id}: ${r.scenario.concurrency} connections, ${r.requests.length} request variants`);
+      const endpoint = await measure(server, scale, r.requests, r.scenario.concurrency);
+      const reference = r.reference ? await measure(server, scale, r.reference, r.scenario.concurrency) : undefined;
+      out.set(r.scenario.id, { endpoint, reference });
+    }
+  } finally {
+    await server.stop();
+  }
+  return out;
 }
 
 async function measure(server: ServerProcess, scale: Scale, requests: RequestSpec[], connections: number): Promise<LoadResult & { rssMb: number }> {
@@ -85,7 +136,7 @@ export async function runBench(options: BenchOptions): Promise<Results> {
   }
 }
 
-async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPostgres | null): Promise<Results> {
+async function measureAll({ scale, db, only, rounds = scale.rounds }: BenchOptions, postgres: BenchPostgres | null): Promise<Results> {
   const started = new Date();
   const data = await ensureData(scale, db, postgres, log);
   const httpScenarios = [...HTTP_SCENARIOS, ...DIALECT_SCENARIOS].map((s) => forDatabase(s, db)).filter((s) => wanted(only, s.id));
@@ -97,7 +148,7 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
     id, name, concurrency: null, rps: null, p50_ms: null, p99_ms: null, raw_sql_rps: null, raw_sql_p99_ms: null, ratio_raw: null, ratio_http: null, bare_http_rps: null, peak_rss_mb: null, seconds: null, budget, status: 'SKIPPED',
   });
 
-  log(`Phase 1: requests, their SQL, the raw-SQL baseline and plans, in process (${data.target.label})`);
+  log(`Phase 1: requests, their SQL and plans, in process (${data.target.label})`);
   const app = await openInProcess(data.target, scale.tenants[0].slug, 10);
   let database: string = db;
   try {
@@ -105,7 +156,7 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
     for (const scenario of httpScenarios) {
       log(`  ${scenario.id}: ${scenario.name}`);
       try {
-        const outcome = await prepare(app, data, scale, scenario, explains);
+        const outcome = await prepare(app, data, scenario, explains);
         if (typeof outcome === 'string') rows.set(scenario.id, { ...blank(scenario.id, scenario.name, scenario.budget.text), note: outcome });
         else ready.push(outcome);
       } catch (error) {
@@ -118,21 +169,19 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
     await app.close();
   }
 
-  log('Phase 2: genjin serve under autocannon');
-  const measured = new Map<string, LoadResult & { rssMb: number; reference?: LoadResult }>();
-  const server = await startGenjin(data.target);
-  try {
-    for (const r of ready) {
-      log(`  ${r.scenario.id}: ${r.scenario.concurrency} connections, ${r.requests.length} request variants`);
-      const result = await measure(server, scale, r.requests, r.scenario.concurrency);
-      const reference = r.reference ? await measure(server, scale, r.reference, r.scenario.concurrency) : undefined;
-      measured.set(r.scenario.id, { ...result, ...(reference ? { reference } : {}) });
-    }
-  } finally {
-    await server.stop();
+  // Rounds alternate the database alone with the server, so that a slow minute of a shared machine
+  // lands in one round of each rather than in one side of every ratio.
+  const measured = new Map<string, Round[]>(ready.map((r) => [r.scenario.id, []]));
+  for (let round = 1; round <= rounds; round++) {
+    const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+    log(`Phase 2${of}: the raw-SQL baseline, in process`);
+    const raws = await rawBaselines(data, scale, ready);
+    log(`Phase 3${of}: genjin serve under autocannon`);
+    const loads = await endpoints(data, scale, ready);
+    for (const r of ready) measured.get(r.scenario.id)!.push({ ...loads.get(r.scenario.id)!, raw: raws.get(r.scenario.id) ?? null });
   }
 
-  log('Phase 3: bare HTTP baseline');
+  log('Phase 4: bare HTTP baseline');
   const bare = await startBare();
   const bareRps = new Map<string, number>();
   try {
@@ -143,7 +192,7 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
 
   if (jobScenarios.length) {
     // Last, so that the rows S9 rewrites (and rolls back) cannot slow the HTTP scenarios down.
-    log('Phase 4: jobs, in process');
+    log('Phase 5: jobs, in process');
     const jobs = await openInProcess(data.target, scale.tenants[0].slug, 10);
     try {
       for (const job of jobScenarios) {
@@ -157,29 +206,38 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
   }
 
   for (const r of ready) {
-    const m = measured.get(r.scenario.id)!;
-    const ratioRaw = r.raw && r.raw.rps > 0 ? m.rps / r.raw.rps : null;
-    const ratioReference = m.reference ? m.rps / m.reference.rps : null;
-    const notes = [r.note, m.reference ? `page 1: ${Math.round(m.reference.rps)} req/s, p99 ${m.reference.p99Ms} ms` : undefined, m.failures ? `${m.failures} failed requests` : undefined, m.rps === 0 ? 'no answer within the run' : undefined];
+    const runs = measured.get(r.scenario.id)!;
+    const of = (pick: (round: Round) => number | null | undefined) => {
+      const values = runs.map(pick).filter((v): v is number => typeof v === 'number');
+      return values.length ? median(values) : null;
+    };
+    const m = { rps: of((x) => x.endpoint.rps)!, p50Ms: of((x) => x.endpoint.p50Ms)!, p99Ms: of((x) => x.endpoint.p99Ms)!, rssMb: Math.max(...runs.map((x) => x.endpoint.rssMb)) };
+    const failures = runs.reduce((sum, x) => sum + x.endpoint.failures, 0);
+    const reference = r.reference ? { rps: of((x) => x.reference?.rps)!, p99Ms: of((x) => x.reference?.p99Ms)! } : undefined;
+    const raw = r.replays.length ? { rps: of((x) => x.raw?.rps), p99Ms: of((x) => x.raw?.p99Ms) } : undefined;
+    const ratioRaw = raw?.rps ? m.rps / raw.rps : null;
+    const ratioReference = reference ? m.rps / reference.rps : null;
+    const notes = [r.note, reference ? `page 1: ${Math.round(reference.rps)} req/s, p99 ${reference.p99Ms} ms` : undefined, failures ? `${failures} failed requests` : undefined, m.rps === 0 ? 'no answer within the run' : undefined];
     rows.set(r.scenario.id, {
       ...blank(r.scenario.id, r.scenario.name, r.scenario.budget.text),
       concurrency: r.scenario.concurrency,
       rps: m.rps,
       p50_ms: m.p50Ms,
       p99_ms: m.p99Ms,
-      raw_sql_rps: r.raw?.rps ?? null,
-      raw_sql_p99_ms: r.raw?.p99Ms ?? null,
+      raw_sql_rps: raw?.rps ?? null,
+      raw_sql_p99_ms: raw?.p99Ms ?? null,
       ratio_raw: ratioRaw,
       ratio_http: bareRps.get(r.scenario.id) ? m.rps / bareRps.get(r.scenario.id)! : null,
       bare_http_rps: bareRps.get(r.scenario.id) ?? null,
       peak_rss_mb: m.rssMb,
-      status: m.failures || m.rps === 0 ? 'ERROR' : judge(r.scenario.budget, { p99Ms: m.p99Ms, rps: m.rps, ratioRaw, ratioReference }),
+      status: failures || m.rps === 0 ? 'ERROR' : judge(r.scenario.budget, { p99Ms: m.p99Ms, rps: m.rps, ratioRaw, ratioReference }),
       note: notes.filter(Boolean).join('; ') || undefined,
+      rounds: runs.map((x) => ({ rps: x.endpoint.rps, p99_ms: x.endpoint.p99Ms, raw_sql_rps: x.raw?.rps ?? null, raw_sql_p99_ms: x.raw?.p99Ms ?? null })),
     });
   }
   const order = [...httpScenarios.map((s) => s.id), ...jobScenarios.map((s) => s.id)];
   const scenarios = order.map((id) => rows.get(id)!).filter(Boolean);
-  const peaks = ready.map((r) => measured.get(r.scenario.id)!.rssMb);
+  const peaks = ready.map((r) => rows.get(r.scenario.id)!.peak_rss_mb!);
   if (peaks.length) {
     const peak = Math.max(...peaks);
     const budget = { text: '≤ 300 MB', maxRssMb: 300 };
@@ -195,6 +253,7 @@ async function measureAll({ scale, db, only }: BenchOptions, postgres: BenchPost
     db,
     started_at: started.toISOString(),
     duration_s: Math.round((Date.now() - started.getTime()) / 1000),
+    rounds,
     machine: { ...machine(database), ...(postgres ? { database_settings: await serverSettings(postgres.server) } : {}) },
     scenarios,
   };

@@ -20,6 +20,8 @@ export interface Scale {
   /** Seconds of load before measuring, and measured. */
   warmupSeconds: number;
   durationSeconds: number;
+  /** Rounds of raw SQL and endpoint loads; each scenario reports their medians. */
+  rounds: number;
 }
 
 const small = (slug: string, customers: number): TenantSize => ({
@@ -43,6 +45,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     ],
     warmupSeconds: 3,
     durationSeconds: 10,
+    rounds: 3,
   },
   small: {
     name: 'small',
@@ -56,6 +59,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     // start answered 181, 352, 409, then 450–500 requests/s.
     warmupSeconds: 5,
     durationSeconds: 8,
+    rounds: 3,
   },
   tiny: {
     name: 'tiny',
@@ -66,6 +70,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     ],
     warmupSeconds: 0.5,
     durationSeconds: 1,
+    rounds: 1,
   },
 };
 
