@@ -173,10 +173,10 @@ async function measureAll({ scale, db, only, rounds = scale.rounds }: BenchOptio
   // lands in one round of each rather than in one side of every ratio.
   const measured = new Map<string, Round[]>(ready.map((r) => [r.scenario.id, []]));
   for (let round = 1; round <= rounds; round++) {
-    const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
-    log(`Phase 2${of}: the raw-SQL baseline, in process`);
+    const which = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+    log(`Phase 2${which}: the raw-SQL baseline, in process`);
     const raws = await rawBaselines(data, scale, ready);
-    log(`Phase 3${of}: genjin serve under autocannon`);
+    log(`Phase 3${which}: genjin serve under autocannon`);
     const loads = await endpoints(data, scale, ready);
     for (const r of ready) measured.get(r.scenario.id)!.push({ ...loads.get(r.scenario.id)!, raw: raws.get(r.scenario.id) ?? null });
   }
@@ -207,14 +207,14 @@ async function measureAll({ scale, db, only, rounds = scale.rounds }: BenchOptio
 
   for (const r of ready) {
     const runs = measured.get(r.scenario.id)!;
-    const of = (pick: (round: Round) => number | null | undefined) => {
+    const medianOf = (pick: (round: Round) => number | null | undefined) => {
       const values = runs.map(pick).filter((v): v is number => typeof v === 'number');
       return values.length ? median(values) : null;
     };
-    const m = { rps: of((x) => x.endpoint.rps)!, p50Ms: of((x) => x.endpoint.p50Ms)!, p99Ms: of((x) => x.endpoint.p99Ms)!, rssMb: Math.max(...runs.map((x) => x.endpoint.rssMb)) };
+    const m = { rps: medianOf((x) => x.endpoint.rps)!, p50Ms: medianOf((x) => x.endpoint.p50Ms)!, p99Ms: medianOf((x) => x.endpoint.p99Ms)!, rssMb: Math.max(...runs.map((x) => x.endpoint.rssMb)) };
     const failures = runs.reduce((sum, x) => sum + x.endpoint.failures, 0);
-    const reference = r.reference ? { rps: of((x) => x.reference?.rps)!, p99Ms: of((x) => x.reference?.p99Ms)! } : undefined;
-    const raw = r.replays.length ? { rps: of((x) => x.raw?.rps), p99Ms: of((x) => x.raw?.p99Ms) } : undefined;
+    const reference = r.reference ? { rps: medianOf((x) => x.reference?.rps)!, p99Ms: medianOf((x) => x.reference?.p99Ms)! } : undefined;
+    const raw = r.replays.length ? { rps: medianOf((x) => x.raw?.rps), p99Ms: medianOf((x) => x.raw?.p99Ms) } : undefined;
     const ratioRaw = raw?.rps ? m.rps / raw.rps : null;
     const ratioReference = reference ? m.rps / reference.rps : null;
     const notes = [r.note, reference ? `page 1: ${Math.round(reference.rps)} req/s, p99 ${reference.p99Ms} ms` : undefined, failures ? `${failures} failed requests` : undefined, m.rps === 0 ? 'no answer within the run' : undefined];
