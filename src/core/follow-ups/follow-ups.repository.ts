@@ -1,4 +1,4 @@
-import { sql, type Compilable, type ExpressionBuilder, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { CustomerTable, DB, FollowUp, FollowUpTable, Id } from '../../db/schema.ts';
 import { anyCustomValues, fieldNames } from '../custom-fields/custom-fields.service.ts';
@@ -136,19 +136,22 @@ function viewExtras(executor: Executor, tenantId: Id, ids: Id[]) {
 }
 
 /**
- * A page of follow-ups and everything they show, in one statement: `page` (ordered and limited)
- * finds the rows, and the extras are computed for those rows only, in the same order.
+ * A page of follow-ups and everything they show, in one statement: `query`'s rows in the order
+ * asked (then by id), `limit` of them, with the extras computed for those rows only.
  */
 export async function pageWithExtras<R extends FollowUp>(
   executor: Executor,
-  page: Compilable<R>,
+  query: SelectQueryBuilder<DB & { f: FollowUpTable; c: CustomerTable }, 'f' | 'c', R>,
   order: { column: FollowUpSortColumn; desc: boolean },
+  limit: number,
 ): Promise<Array<R & ViewExtras>> {
-  const direction = order.desc ? sql`DESC` : sql`ASC`;
+  const direction = order.desc ? 'desc' : 'asc';
+  const page = query.orderBy(`f.${order.column}`, direction).orderBy('f.id', direction).limit(limit);
+  // A subquery's order does not survive the outer query: it is asked again.
   const { rows } = await sql<R & ViewExtras>`
     SELECT f.*, ${extraColumns}
     FROM ${page} AS f
-    ORDER BY ${sql.ref(`f.${order.column}`)} ${direction}, f.id ${direction}`.execute(executor);
+    ORDER BY ${sql.ref(`f.${order.column}`)} ${sql.raw(direction)}, f.id ${sql.raw(direction)}`.execute(executor);
   return rows;
 }
 

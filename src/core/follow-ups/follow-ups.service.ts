@@ -81,14 +81,7 @@ export class FollowUpsService {
       const after = requireId(id, 'cursor');
       q = q.where(sql<boolean>`(${sql.ref(`f.${column}`)}, f.id) ${desc ? sql`<` : sql`>`} (${value}::timestamptz, ${after}::bigint)`);
     }
-    const rows = await pageWithExtras(
-      this.db,
-      q
-        .orderBy(`f.${column}`, desc ? 'desc' : 'asc')
-        .orderBy('f.id', desc ? 'desc' : 'asc')
-        .limit(limit + 1),
-      { column, desc },
-    );
+    const rows = await pageWithExtras(this.db, q, { column, desc }, limit + 1);
     const keyset = toKeysetPage(rows, limit, (row) => row.id);
     const page: Page<FollowUpView> = { items: await viewsWithExtras(this.db, ctx.tenant.id, keyset.items), nextCursor: keyset.nextCursor };
     if (filter.withTotal) {
